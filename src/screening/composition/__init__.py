@@ -1,0 +1,12 @@
+"""Parsing of the compositions users write: formulas, fractional occupancies and glass notation."""
+
+from __future__ import annotations
+
+from screening.composition.parse import (
+    canonical_formula,
+    formula_key,
+    parse_formula,
+    parse_simple_formula,
+)
+
+__all__ = ["canonical_formula", "formula_key", "parse_formula", "parse_simple_formula"]

@@ -1,0 +1,304 @@
+"""Entry sources: snapshot files, pymatgen's experimental data, (Materials Project in ``mp.py``).
+
+Every loader returns an :class:`~screening.entries.table.EntryTable` of formation energies per atom
+with the elements at 0 and a provenance record (kind, path, sha256, version). Nothing is read at
+import time.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from screening.composition.parse import parse_formula
+from screening.entries.table import EntryTable
+from screening.errors import FormulaError, ScreeningError, SourceError
+
+#: Column names accepted for the formation energy in a CSV snapshot [eV/atom].
+ENERGY_COLUMNS = ("target", "e_form", "formation_energy_per_atom", "formation_energy", "e_form_per_atom")
+#: Column names accepted for an identifier in a CSV snapshot.
+ID_COLUMNS = ("material_id", "id", "entry_id", "mpid")
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file (streamed)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(
+            f"snapshot file {str(path)!r} does not exist; give an existing path (e.g. ../shared/data/"
+            "mp_e_form_2019.csv.gz) or use --source experimental"
+        ) from None
+    except IsADirectoryError:
+        raise SourceError(f"snapshot path {str(path)!r} is a directory; give the file itself") from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise SourceError(f"snapshot file {str(path)!r} is a corrupt gzip file ({exc}); fetch it again") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SourceError(f"snapshot file {str(path)!r} is not UTF-8 text (CSV or JSON, optionally gzipped)") from None
+
+
+def _snapshot_kind(path: Path, text: str) -> str:
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(".json"):
+        return "json"
+    if name.endswith(".csv"):
+        return "csv"
+    return "json" if text.lstrip()[:1] in "[{" else "csv"
+
+
+def load_snapshot(path: str | os.PathLike) -> EntryTable:
+    """Load a snapshot file: CSV(.gz) of formation energies or JSON(.gz) of ComputedEntry dicts.
+
+    CSV: a header with a ``formula`` column and one formation-energy column [eV/atom] (``target`` as in
+    matbench's ``mp_e_form``, or one of :data:`ENERGY_COLUMNS`), optionally an id column. Rows get ids
+    ``<stem>:row<N>`` (N = 1-based data row) when no id column exists.
+
+    JSON: a list of pymatgen ``ComputedEntry``/``ComputedStructureEntry`` dicts (what mp-api returns),
+    or ``{"entries": [...], "provenance": {...}}`` as written by ``screening mp export``. Total
+    energies are turned into formation energies against the lowest-energy elemental entry of the same
+    file (never another functional's; pymatgen issue #3319).
+
+    Raises:
+        SourceError: missing, empty or malformed file, with the line or entry at fault.
+    """
+    p = Path(path).expanduser()
+    return _load_snapshot_cached(str(p.resolve()), *_stat_key(p))
+
+
+def _stat_key(p: Path) -> tuple[int, int]:
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        _read_text(p)  # raises the friendly error
+        raise
+    return st.st_size, st.st_mtime_ns
+
+
+@lru_cache(maxsize=8)
+def _load_snapshot_cached(path: str, _size: int, _mtime: int) -> EntryTable:
+    p = Path(path)
+    text = _read_text(p)
+    if not text.strip():
+        raise SourceError(f"snapshot file {path!r} is empty; point --source at a non-empty snapshot")
+    kind = _snapshot_kind(p, text)
+    provenance = {
+        "source": "snapshot",
+        "format": kind,
+        "path": path,
+        "file": p.name,
+        "sha256": sha256_of(p),
+    }
+    if kind == "csv":
+        return _parse_csv(text, provenance)
+    return _parse_entries_json(text, provenance)
+
+
+def _parse_csv(text: str, provenance: dict) -> EntryTable:
+    path = provenance["path"]
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise SourceError(f"snapshot file {path!r} is empty") from None
+    lower = [h.lower() for h in header]
+    if "formula" not in lower:
+        raise SourceError(
+            f"snapshot CSV {path!r} has no 'formula' column (header: {','.join(header)}); "
+            "expected 'formula,<formation energy per atom>' such as matbench's 'formula,target'"
+        )
+    f_col = lower.index("formula")
+    e_candidates = [i for i, h in enumerate(lower) if h in ENERGY_COLUMNS]
+    if not e_candidates:
+        numeric = [i for i, h in enumerate(lower) if i != f_col and h not in ID_COLUMNS]
+        if len(numeric) != 1:
+            raise SourceError(
+                f"snapshot CSV {path!r}: cannot tell which column is the formation energy per atom; "
+                f"name it one of {', '.join(ENERGY_COLUMNS)}"
+            )
+        e_candidates = numeric
+    e_col = e_candidates[0]
+    id_col = next((i for i, h in enumerate(lower) if h in ID_COLUMNS), None)
+    stem = Path(provenance["file"]).name.split(".")[0]
+    formulas, energies, ids = [], [], []
+    for lineno, row in enumerate(reader, start=2):
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) < len(header):
+            raise SourceError(f"snapshot CSV {path!r} line {lineno}: expected {len(header)} fields, got {len(row)}")
+        formula = row[f_col].strip()
+        try:
+            energy = float(row[e_col])
+        except ValueError:
+            raise SourceError(
+                f"snapshot CSV {path!r} line {lineno}: energy {row[e_col]!r} is not a number"
+            ) from None
+        try:
+            parse_formula(formula)
+        except FormulaError as exc:
+            raise SourceError(f"snapshot CSV {path!r} line {lineno}: {exc}") from None
+        formulas.append(formula)
+        energies.append(energy)
+        ids.append(row[id_col].strip() if id_col is not None else f"{stem}:row{lineno - 1}")
+    if not formulas:
+        raise SourceError(f"snapshot CSV {path!r} has a header but no data rows")
+    provenance.update(n_entries=len(formulas), energy_column=header[e_col], energy_kind="formation_energy_per_atom")
+    return EntryTable.from_records(formulas, np.array(energies), ids, provenance)
+
+
+def _parse_entries_json(text: str, provenance: dict) -> EntryTable:
+    path = provenance["path"]
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"snapshot JSON {path!r} is malformed: {exc}") from None
+    extra_prov = {}
+    if isinstance(doc, dict) and "entries" in doc:
+        extra_prov = doc.get("provenance", {}) or {}
+        doc = doc["entries"]
+    if not isinstance(doc, list) or not doc:
+        raise SourceError(
+            f"snapshot JSON {path!r} must be a non-empty list of ComputedEntry dicts "
+            "(or {'entries': [...]} as written by 'screening mp export')"
+        )
+    table = entries_to_table(doc, provenance | {"upstream": extra_prov} if extra_prov else provenance)
+    return table
+
+
+def entries_to_table(entries: list, provenance: dict) -> EntryTable:
+    """Turn pymatgen ComputedEntry objects or their dicts into a formation-energy table.
+
+    Energies are corrected total energies (``entry.energy``, i.e. with the corrections the source
+    applied); formation energies use the lowest-energy-per-atom elemental entry of the same list as
+    reference. Entries containing an element with no elemental entry are dropped and listed in the
+    provenance (``dropped_no_reference``), so asking for that element later names the problem.
+
+    Args:
+        entries: ComputedEntry/ComputedStructureEntry objects or ``as_dict()`` dicts.
+        provenance: Source description, extended with counts.
+    """
+    from pymatgen.entries.computed_entries import ComputedEntry, ComputedStructureEntry
+
+    objs = []
+    for i, e in enumerate(entries):
+        if isinstance(e, dict):
+            try:
+                cls = ComputedStructureEntry if "structure" in e else ComputedEntry
+                e = cls.from_dict(e)
+            except Exception as exc:  # noqa: BLE001 - report which entry is bad
+                raise SourceError(
+                    f"entry {i} of {provenance.get('path', 'the entry list')!r} is not a ComputedEntry dict ({exc})"
+                ) from None
+        objs.append(e)
+    refs: dict[str, float] = {}
+    for e in objs:
+        if e.composition.is_element:
+            el = e.composition.elements[0].symbol
+            refs[el] = min(refs.get(el, np.inf), e.energy_per_atom)
+    formulas, energies, ids, dropped = [], [], [], set()
+    for i, e in enumerate(objs):
+        comp = e.composition
+        els = [el.symbol for el in comp.elements]
+        if any(el not in refs for el in els):
+            dropped.update(el for el in els if el not in refs)
+            continue
+        e_form = (e.energy - sum(comp[el] * refs[el] for el in els)) / comp.num_atoms
+        formulas.append(comp.formula.replace(" ", ""))
+        energies.append(e_form)
+        ids.append(str(e.entry_id) if e.entry_id is not None else f"entry{i}")
+    provenance = dict(provenance)
+    provenance.update(
+        n_entries=len(formulas),
+        energy_kind="formation_energy_per_atom (from corrected total energies, same-file elemental refs)",
+        elemental_references_eV_per_atom={k: round(v, 6) for k, v in sorted(refs.items())},
+    )
+    if dropped:
+        provenance["dropped_no_reference"] = sorted(dropped)
+    return EntryTable.from_records(formulas, np.array(energies), ids, provenance, add_element_references=False)
+
+
+@lru_cache(maxsize=1)
+def load_experimental() -> EntryTable:
+    """The experimental formation enthalpies shipped with pymatgen (no network, no file of ours).
+
+    ``pymatgen/analysis/compatibility/exp_compounds.json.gz`` holds 2,135 compounds with formation
+    enthalpies in eV per formula unit (the fitting set of MP's anion corrections, Wang et al., Sci. Rep.
+    11, 15496 (2021)); they are converted to eV/atom with the elements at 0.
+    """
+    import pymatgen
+    import pymatgen.analysis.compatibility as compat
+
+    path = Path(compat.__file__).parent / "exp_compounds.json.gz"
+    if not path.exists():
+        raise SourceError(
+            f"pymatgen's experimental data file {path} is missing; reinstall pymatgen (pip install -e .)"
+        )
+    with gzip.open(path, "rt") as fh:
+        records = json.load(fh)
+    formulas, energies, ids = [], [], []
+    for rec in records:
+        comp = parse_formula(rec["formula"])
+        formulas.append(rec["formula"])
+        energies.append(rec["exp energy"] / sum(comp.values()))
+        ids.append(f"exp:{rec['formula']}" + (f"({rec['mpid']})" if rec.get("mpid") else ""))
+    provenance = {
+        "source": "experimental",
+        "file": "pymatgen/analysis/compatibility/exp_compounds.json.gz",
+        "sha256": sha256_of(path),
+        "pymatgen_version": getattr(pymatgen, "__version__", None) or _dist_version("pymatgen"),
+        "n_entries": len(formulas),
+        "energy_kind": "experimental formation enthalpy per atom (298 K)",
+    }
+    return EntryTable.from_records(formulas, np.array(energies), ids, provenance)
+
+
+def _dist_version(name: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def load_source(spec: str | os.PathLike | None = None, **options) -> EntryTable:
+    """Load an entry source from its command-line/config name.
+
+    Args:
+        spec: ``"experimental"`` (default) for pymatgen's embedded experimental data, ``"mp"`` for
+            Materials Project through mp-api (needs ``chemsys`` in options, see
+            :mod:`screening.entries.mp`), or a path to a snapshot file.
+        **options: passed to the Materials Project source.
+
+    Raises:
+        SourceError: unknown source or unreadable file.
+    """
+    if spec is None or str(spec) == "experimental":
+        return load_experimental()
+    if str(spec) == "mp":
+        try:
+            from screening.entries import mp
+        except ImportError as exc:  # pragma: no cover - depends on installation
+            raise ScreeningError(f"the Materials Project source needs mp-api: {exc}; run pip install -e .") from None
+        return mp.load_mp(**options)
+    return load_snapshot(spec)
