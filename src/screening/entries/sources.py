@@ -281,14 +281,18 @@ def _dist_version(name: str) -> str | None:
         return None
 
 
-def load_source(spec: str | os.PathLike | None = None, **options) -> EntryTable:
+def load_source(
+    spec: str | os.PathLike | None = None, elements: list[str] | None = None, **options
+) -> EntryTable:
     """Load an entry source from its command-line/config name.
 
     Args:
         spec: ``"experimental"`` (default) for pymatgen's embedded experimental data, ``"mp"`` for
-            Materials Project through mp-api (needs ``chemsys`` in options, see
-            :mod:`screening.entries.mp`), or a path to a snapshot file.
-        **options: passed to the Materials Project source.
+            Materials Project through mp-api (see :mod:`screening.entries.mp`), or a path to a
+            snapshot file.
+        elements: The elements the caller will ask about. File sources ignore it (they hold
+            everything they hold); the Materials Project source fetches exactly that chemical system.
+        **options: passed to the Materials Project source (thermo type, cache directory, ...).
 
     Raises:
         SourceError: unknown source or unreadable file.
@@ -300,5 +304,5 @@ def load_source(spec: str | os.PathLike | None = None, **options) -> EntryTable:
             from screening.entries import mp
         except ImportError as exc:  # pragma: no cover - depends on installation
             raise ScreeningError(f"the Materials Project source needs mp-api: {exc}; run pip install -e .") from None
-        return mp.load_mp(**options)
+        return mp.load_mp(elements=elements, **options)
     return load_snapshot(spec)
