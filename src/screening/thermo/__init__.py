@@ -1,0 +1,25 @@
+"""Hulls, interface reaction profiles and electrochemical stability windows (exact, LP-based)."""
+
+from __future__ import annotations
+
+from screening.thermo.engine import (
+    Decomposition,
+    Engine,
+    Kink,
+    Phase,
+    Plateau,
+    ReactionProfile,
+    StabilityWindow,
+    voltage_to_mu,
+)
+
+__all__ = [
+    "Decomposition",
+    "Engine",
+    "Kink",
+    "Phase",
+    "Plateau",
+    "ReactionProfile",
+    "StabilityWindow",
+    "voltage_to_mu",
+]

@@ -1,0 +1,656 @@
+"""Hull energies, decompositions, interface reaction profiles and stability windows.
+
+Everything follows ``SCIENCE.md`` (shared with the project):
+
+* closed hull: E_hull(c) = min sum_i n_i E_i s.t. sum_i n_i c_i = c (a linear program, :mod:`.lp`);
+* open to Li at mu_Li = -e V (Li metal of the same data set at 0): grand potential per non-Li atom
+  Phi = (E - x_Li mu_Li) / (1 - x_Li) (Richards et al., Chem. Mater. 28, 266 (2016), eq. 3-4;
+  pymatgen ``GrandPotentialPhaseDiagram``);
+* pseudo-binary reaction energy dE(x) = E_hull(x c_A + (1-x) c_B) - x E_A - (1-x) E_B, minimum over x
+  (Richards 2016 eq. 2), with reactants hull-referenced by default (Zhu, He, Mo, ACS AMI 7, 23685
+  (2015)); open to Li both the total (reactants' own decomposition at mu_Li included, pymatgen
+  ``include_no_mixing_energy=True``) and the mutual value (reactants referenced to their own
+  decomposition at mu_Li);
+* electrochemical window: reduction limit = highest V at which taking up Li lowers the energy,
+  oxidation limit = lowest V at which giving up Li does (Zhu/He/Mo 2015; Nolan et al., Joule 2, 2016
+  (2018); pymatgen ``PhaseDiagram.get_element_profile``).
+
+No phase diagram of the whole union chemical system is ever triangulated: each quantity is an exact
+parametric LP along a line (:mod:`.segment`), so 8-10 element interfaces cost about as much as ternaries.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from screening.composition.parse import ATOMIC_NUMBER, canonical_formula, parse_formula
+from screening.entries.table import EntryTable
+from screening.errors import InputError, ScreeningError
+from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
+from screening.thermo.segment import Point, hull_breakpoints
+
+LI = "Li"
+#: Compositions closer than this (per-atom fractions) are the same composition.
+COMP_TOL = 1e-6
+
+
+# ---------------------------------------------------------------------------------------------- results
+@dataclass
+class Phase:
+    """A phase in a decomposition or a reaction.
+
+    Attributes:
+        formula: Reduced formula (pymatgen convention).
+        entry_id: Identifier of the (lowest) entry of that composition.
+        amount: Formula units of ``formula`` (per formula unit of the reactant, or per reaction as
+            written) — or atomic fraction where the field name of the container says so.
+        virtual: True if the entry is user-defined, not data.
+    """
+
+    formula: str
+    entry_id: str
+    amount: float
+    virtual: bool = False
+
+
+@dataclass
+class Decomposition:
+    """Hull energy and decomposition of one composition, closed or open to Li.
+
+    Energies are per atom [eV/atom] when closed and per non-Li atom when open to Li.
+    """
+
+    formula: str
+    reduced_formula: str
+    voltage: float | None
+    mu_li: float | None
+    has_entry: bool
+    virtual: bool
+    entry_id: str | None
+    entry_energy: float | None
+    hull_energy: float
+    e_above_hull: float | None
+    phases: list[Phase]
+    li_exchanged: float | None = None
+    open_hull_energy: float | None = None
+    open_reactant_energy: float | None = None
+    decomposition_energy: float | None = None
+    units: str = "eV/atom"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Kink:
+    """One breakpoint of an interface reaction profile.
+
+    Attributes:
+        x: Atomic fraction of reactant A in the A+B mixture (all atoms; pymatgen's ``x``).
+        x_molar: Mole fraction of A formula units, A/(A+B) (pymatgen's original-composition ratio).
+        t: Fraction of A in the normalisation used for energies (per atom closed, per non-Li atom open).
+        energy: Reaction energy [eV/atom closed, eV per non-Li atom open]; open to Li the total value.
+        energy_mutual: Open to Li, the mutual value (reactants referenced to their own decomposition
+            at mu_Li); closed, equal to ``energy``.
+        reaction: Balanced reaction, ``x_molar A + (1-x_molar) B (+ n Li) -> products``.
+        products: Products with amounts in formula units per reaction as written.
+        li_exchanged: Li taken up from (+) or given to (-) the reservoir per reaction as written.
+    """
+
+    x: float
+    x_molar: float
+    t: float
+    energy: float
+    energy_mutual: float
+    reaction: str
+    products: list[Phase]
+    li_exchanged: float = 0.0
+
+
+@dataclass
+class ReactionProfile:
+    """Pseudo-binary reaction profile of an interface A | B."""
+
+    a: str
+    b: str
+    voltage: float | None
+    mu_li: float | None
+    open_to_li: bool
+    reference: str
+    units: str
+    elements: list[str]
+    reactant_energies: dict
+    virtual: dict
+    kinks: list[Kink]
+    min_energy: float
+    min_x: float
+    min_energy_mutual: float
+    min_x_mutual: float
+    n_lp_solves: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def minimum(self) -> Kink:
+        """The kink of the most negative (total) reaction energy."""
+        return min(self.kinks, key=lambda k: k.energy)
+
+
+@dataclass
+class Plateau:
+    """A segment of the Li uptake profile: constant mu_Li between two Li contents."""
+
+    voltage: float
+    li_start: float
+    li_end: float
+    phases: list[str]
+
+
+@dataclass
+class StabilityWindow:
+    """Electrochemical stability window of a composition, vs Li/Li+.
+
+    Attributes:
+        reduction_limit: Highest V [V] at which taking up Li lowers the energy (None: cannot be reduced
+            by Li, e.g. pure Li).
+        oxidation_limit: Lowest V [V] at which giving up Li does (None: no Li to give, unbounded).
+        reduction_products: Phases formed just below the reduction limit, per formula unit of the input.
+        oxidation_products: Phases formed just above the oxidation limit.
+        li_reduction: Li taken up per formula unit at the reduction limit's first step.
+        li_oxidation: Li given up per formula unit at the oxidation limit's first step.
+        profile: All plateaus from the fully delithiated composition to Li metal.
+    """
+
+    formula: str
+    reduced_formula: str
+    has_entry: bool
+    virtual: bool
+    e_above_hull: float | None
+    reduction_limit: float | None
+    oxidation_limit: float | None
+    reduction_products: list[Phase]
+    oxidation_products: list[Phase]
+    li_reduction: float | None
+    li_oxidation: float | None
+    profile: list[Plateau] = field(default_factory=list)
+
+    @property
+    def width(self) -> float | None:
+        if self.reduction_limit is None or self.oxidation_limit is None:
+            return None
+        return self.oxidation_limit - self.reduction_limit
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d["width"] = self.width
+        d["units"] = "V vs Li/Li+"
+        return d
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def voltage_to_mu(voltage: float) -> float:
+    """mu_Li [eV] at a potential V [V vs Li/Li+]: mu_Li(V) = mu_Li(metal) - eV with mu_Li(metal) = 0."""
+    v = float(voltage)
+    if not np.isfinite(v):
+        raise InputError(f"voltage {voltage!r} is not a finite number")
+    if v < 0:
+        raise InputError(
+            f"voltage {v} V is negative; give a potential vs Li/Li+ >= 0 (0 V is Li metal, cathodes 3-5 V)"
+        )
+    return -v
+
+
+@lru_cache(maxsize=65536)
+def _atoms_of_reduced(formula: str) -> tuple[float, float]:
+    """(all atoms, Li atoms) of a reduced formula."""
+    comp = parse_formula(formula)
+    return sum(comp.values()), comp.get(LI, 0.0)
+
+
+def _clean(v: float) -> float:
+    """A float with numerical noise below 1e-12 set to exactly 0 (no ``-0.0`` in outputs)."""
+    v = float(v)
+    return 0.0 if abs(v) < 1e-12 else v
+
+
+def _fmt(c: float) -> str:
+    s = f"{c:.4g}"
+    return "" if s == "1" else s + " "
+
+
+def _reaction_string(reactants: list[tuple[str, float]], products: list[tuple[str, float]]) -> str:
+    def side(terms):
+        return " + ".join(f"{_fmt(c)}{f}" for f, c in terms if c > AMOUNT_TOL) or "0"
+
+    return f"{side(reactants)} -> {side(products)}"
+
+
+@dataclass
+class _Reactant:
+    formula: str
+    amounts: dict[str, float]
+    reduced: str
+    n_atoms: float
+    n_li: float
+
+
+def _reactant(formula: str) -> _Reactant:
+    amounts = parse_formula(formula)
+    return _Reactant(
+        formula=formula,
+        amounts=amounts,
+        reduced=canonical_formula(amounts),
+        n_atoms=sum(amounts.values()),
+        n_li=amounts.get(LI, 0.0),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- engine
+class Engine:
+    """Thermodynamics on one entry table, with hulls cached per chemical system and Li potential.
+
+    Args:
+        table: Entries (formation energies per atom, elements at 0).
+        cache_size: How many hull LPs (chemical system x mu_Li) to keep.
+
+    Example:
+        >>> eng = Engine(load_experimental())
+        >>> eng.react("LiCoO2", "Li3PS4", voltage=4.3).min_energy  # doctest: +SKIP
+    """
+
+    def __init__(self, table: EntryTable, cache_size: int = 256):
+        self.table = table
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_size = cache_size
+        self._selected: dict = {}
+
+    # ------------------------------------------------------------------ hull construction
+    def _elements_of(self, *reactants: _Reactant) -> tuple[str, ...]:
+        els = set()
+        for r in reactants:
+            els.update(r.amounts)
+        return tuple(sorted(els, key=ATOMIC_NUMBER.__getitem__))
+
+    def _subset(self, elements: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Entries within ``elements``: (row indices, per-atom fractions)."""
+        if elements not in self._selected:
+            idx = self.table.select(elements)
+            self._selected[elements] = (idx, self.table.fractions(idx, elements))
+            if len(self._selected) > 4 * self._cache_size:
+                self._selected.pop(next(iter(self._selected)))
+        return self._selected[elements]
+
+    def _lp(self, elements: tuple[str, ...], mu_li: float | None) -> HullLP:
+        key = (elements, None if mu_li is None else round(mu_li, 12))
+        lp = self._cache.get(key)
+        if lp is not None:
+            self._cache.move_to_end(key)
+            return lp
+        idx, frac = self._subset(elements)
+        energies = self.table.energy_per_atom[idx]
+        if mu_li is None:
+            lp = HullLP(frac, energies, idx)
+        else:
+            li = elements.index(LI)
+            x_li = frac[:, li]
+            keep = x_li < 1 - 1e-12
+            non_li = np.delete(frac[keep], li, axis=1)
+            scale = 1.0 - x_li[keep]
+            lp = HullLP(non_li / scale[:, None], (energies[keep] - x_li[keep] * mu_li) / scale, idx[keep])
+        self._cache[key] = lp
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return lp
+
+    @staticmethod
+    def _vector(amounts: dict[str, float], elements: tuple[str, ...], drop_li: bool = False) -> np.ndarray:
+        els = [e for e in elements if not (drop_li and e == LI)]
+        v = np.array([amounts.get(e, 0.0) for e in els], dtype=float)
+        total = v.sum()
+        if total <= 0:
+            raise InputError("composition has no atoms in this space")
+        return v / total
+
+    def _phases(self, lp: HullLP, sol: Solution, per_atoms: float = 1.0, open_li: bool = False) -> list[Phase]:
+        """Phases of an LP solution; amounts in formula units of each product's reduced formula.
+
+        ``per_atoms`` scales from one normalisation atom to the basis of the caller (e.g. atoms of one
+        formula unit of the reactant).
+        """
+        out = []
+        for i, amt in zip(sol.index, sol.amount, strict=True):
+            row = int(lp.labels[i])
+            name = self.table.name(row)
+            n_all, n_li = _atoms_of_reduced(name)
+            n_norm = n_all - n_li if open_li else n_all
+            out.append(
+                Phase(
+                    formula=name,
+                    entry_id=self.table.ids[row],
+                    amount=float(amt * per_atoms / n_norm),
+                    virtual=bool(self.table.virtual[row]),
+                )
+            )
+        out.sort(key=lambda p: (-p.amount, p.formula))
+        return out
+
+    def _own_entry(self, r: _Reactant, elements: tuple[str, ...]) -> tuple[int | None, float | None]:
+        """Lowest entry with exactly the composition of ``r`` (None if it has no entry: virtual)."""
+        idx, frac = self._subset(elements)
+        target = self._vector(r.amounts, elements)
+        match = np.flatnonzero(np.abs(frac - target).max(axis=1) < COMP_TOL)
+        if len(match) == 0:
+            return None, None
+        rows = idx[match]
+        e = self.table.energy_per_atom[rows]
+        j = int(np.lexsort((rows, e))[0])
+        return int(rows[j]), float(e[j])
+
+    # ------------------------------------------------------------------ public API
+    def hull_energy(self, formula: str, voltage: float | None = None) -> float:
+        """Hull energy of a composition [eV/atom closed; eV per non-Li atom open to Li at ``voltage``]."""
+        r = _reactant(formula)
+        mu = None if voltage is None else voltage_to_mu(voltage)
+        elements = self._elements_of(r) if mu is None else tuple(sorted({*r.amounts, LI}, key=ATOMIC_NUMBER.get))
+        self.table.check_elements(elements, formula)
+        if mu is None:
+            return self._lp(elements, None).solve(self._vector(r.amounts, elements)).value
+        if set(r.amounts) == {LI}:
+            raise InputError(f"{formula} is pure Li: open to Li it is the reservoir itself and has no grand potential")
+        return self._lp(elements, mu).solve(self._vector(r.amounts, elements, drop_li=True)).value
+
+    def decompose(self, formula: str, voltage: float | None = None) -> Decomposition:
+        """Hull energy, e_above_hull and decomposition of a composition, optionally open to Li.
+
+        Args:
+            formula: Any composition :func:`~screening.composition.parse_formula` reads.
+            voltage: Potential vs Li/Li+ [V]; if given, also the decomposition open to Li at
+                mu_Li = -eV, with the Li taken up (+) or released (-) per formula unit.
+
+        Returns:
+            :class:`Decomposition`. Closed phases' amounts are formula units per formula unit of the
+            input; ``e_above_hull`` [eV/atom] is None when the composition has no entry (virtual).
+        """
+        r = _reactant(formula)
+        elements = self._elements_of(r)
+        self.table.check_elements(elements, formula)
+        lp = self._lp(elements, None)
+        sol = lp.solve(self._vector(r.amounts, elements))
+        row, e_entry = self._own_entry(r, elements)
+        has_entry = row is not None
+        dec = Decomposition(
+            formula=formula,
+            reduced_formula=r.reduced,
+            voltage=None if voltage is None else float(voltage),
+            mu_li=None,
+            has_entry=has_entry,
+            virtual=(not has_entry) or bool(self.table.virtual[row]),
+            entry_id=self.table.ids[row] if has_entry else None,
+            entry_energy=e_entry,
+            hull_energy=sol.value,
+            e_above_hull=None if not has_entry else max(e_entry - sol.value, 0.0),
+            phases=self._phases(lp, sol, per_atoms=r.n_atoms),
+        )
+        if voltage is None:
+            return dec
+        mu = voltage_to_mu(voltage)
+        dec.mu_li = mu
+        if set(r.amounts) == {LI}:
+            raise InputError(f"{formula} is pure Li: open to Li it is the reservoir itself; omit --voltage")
+        g_elements = tuple(sorted({*elements, LI}, key=ATOMIC_NUMBER.__getitem__))
+        self.table.check_elements(g_elements, formula)
+        glp = self._lp(g_elements, mu)
+        gsol = glp.solve(self._vector(r.amounts, g_elements, drop_li=True))
+        n_non_li = r.n_atoms - r.n_li
+        x_li = r.n_li / r.n_atoms
+        phi_reactant = (sol.value - x_li * mu) / (1 - x_li)
+        phases = self._phases(glp, gsol, per_atoms=n_non_li, open_li=True)
+        li_products = sum(p.amount * _atoms_of_reduced(p.formula)[1] for p in phases)
+        dec.phases = phases
+        dec.open_hull_energy = gsol.value
+        dec.open_reactant_energy = phi_reactant
+        dec.decomposition_energy = min(gsol.value - phi_reactant, 0.0)
+        dec.li_exchanged = li_products - r.n_li
+        dec.units = "closed: eV/atom; open: eV per non-Li atom"
+        return dec
+
+    def react(
+        self,
+        a: str,
+        b: str,
+        voltage: float | None = None,
+        hull_reference: bool = True,
+    ) -> ReactionProfile:
+        """Interface reaction profile of A | B, closed or open to Li at ``voltage``.
+
+        Args:
+            a: Reactant A (x = 1 end).
+            b: Reactant B (x = 0 end).
+            voltage: Potential vs Li/Li+ [V]; None for the closed (chemical mixing) reaction.
+            hull_reference: Reactant energies lowered onto the hull (default, Zhu/He/Mo 2015, Richards
+                2016, Xiao 2019); False uses the lowest entry of each reactant's composition (raw),
+                falling back to the hull for compositions without an entry.
+
+        Returns:
+            :class:`ReactionProfile` with every kink (x, molar ratio, energy, balanced reaction), the
+            minimum, and open to Li both the total and the mutual reaction energy.
+
+        Raises:
+            InputError: negative voltage, or Li metal as a reactant when open to Li.
+            MissingElementError: an element the source has no data for.
+        """
+        ra, rb = _reactant(a), _reactant(b)
+        mu = None if voltage is None else voltage_to_mu(voltage)
+        closed_elements = self._elements_of(ra, rb)
+        elements = closed_elements if mu is None else tuple(sorted({*closed_elements, LI}, key=ATOMIC_NUMBER.get))
+        self.table.check_elements(elements, f"{a} | {b}")
+        closed = self._lp(closed_elements, None)
+
+        def closed_energy(r: _Reactant) -> tuple[float, bool]:
+            e_hull = closed.solve(self._vector(r.amounts, closed_elements)).value
+            row, e_entry = self._own_entry(r, closed_elements)
+            is_virtual = row is None or bool(self.table.virtual[row])
+            if hull_reference or row is None:
+                return e_hull, is_virtual
+            return e_entry, is_virtual
+
+        e_a, virt_a = closed_energy(ra)
+        e_b, virt_b = closed_energy(rb)
+        if mu is None:
+            lp, open_li = closed, False
+            c_a, c_b = self._vector(ra.amounts, elements), self._vector(rb.amounts, elements)
+            norm_a, norm_b = ra.n_atoms, rb.n_atoms
+            tot_a, tot_b = e_a, e_b
+        else:
+            for r in (ra, rb):
+                if set(r.amounts) == {LI}:
+                    raise InputError(
+                        f"{r.formula} is pure Li: open to Li it is the reservoir itself; compute the Li-metal "
+                        "interface closed (no --voltage), or the other reactant's decomposition at 0 V"
+                    )
+            lp, open_li = self._lp(elements, mu), True
+            c_a = self._vector(ra.amounts, elements, drop_li=True)
+            c_b = self._vector(rb.amounts, elements, drop_li=True)
+            norm_a, norm_b = ra.n_atoms - ra.n_li, rb.n_atoms - rb.n_li
+            xa, xb = ra.n_li / ra.n_atoms, rb.n_li / rb.n_atoms
+            tot_a = (e_a - xa * mu) / (1 - xa)  # Phi of the reactant itself [eV per non-Li atom]
+            tot_b = (e_b - xb * mu) / (1 - xb)
+        start = lp.n_solves
+        if np.abs(c_a - c_b).max() < COMP_TOL:
+            points = [p for p in hull_breakpoints(lp, c_a, c_b) if p.t in (0.0, 1.0)]
+        else:
+            points = hull_breakpoints(lp, c_a, c_b)
+        f1, f0 = points[-1].value, points[0].value
+        kinks = [
+            self._kink(lp, p, ra, rb, norm_a, norm_b, tot_a, tot_b, f1, f0, open_li)
+            for p in points
+        ]
+        i_min = min(range(len(kinks)), key=lambda i: (kinks[i].energy, kinks[i].x))
+        i_mut = min(range(len(kinks)), key=lambda i: (kinks[i].energy_mutual, kinks[i].x))
+        units = "eV/atom" if not open_li else "eV per non-Li atom"
+        return ReactionProfile(
+            a=a,
+            b=b,
+            voltage=None if voltage is None else float(voltage),
+            mu_li=mu,
+            open_to_li=open_li,
+            reference="hull" if hull_reference else "raw",
+            units=units,
+            elements=list(elements),
+            reactant_energies={
+                "a_closed_eV_per_atom": e_a,
+                "b_closed_eV_per_atom": e_b,
+                "a_total": tot_a,
+                "b_total": tot_b,
+                "a_mutual": f1,
+                "b_mutual": f0,
+            },
+            virtual={a: virt_a, b: virt_b},
+            kinks=kinks,
+            min_energy=kinks[i_min].energy,
+            min_x=kinks[i_min].x,
+            min_energy_mutual=kinks[i_mut].energy_mutual,
+            min_x_mutual=kinks[i_mut].x,
+            n_lp_solves=lp.n_solves - start,
+        )
+
+    def _kink(
+        self,
+        lp: HullLP,
+        p: Point,
+        ra: _Reactant,
+        rb: _Reactant,
+        norm_a: float,
+        norm_b: float,
+        tot_a: float,
+        tot_b: float,
+        f1: float,
+        f0: float,
+        open_li: bool,
+    ) -> Kink:
+        t = p.t
+        mol_a, mol_b = t / norm_a, (1.0 - t) / norm_b
+        mol = mol_a + mol_b
+        x_molar = mol_a / mol
+        x = mol_a * ra.n_atoms / (mol_a * ra.n_atoms + mol_b * rb.n_atoms)
+        # products per reaction as written (x_molar A + (1 - x_molar) B): one normalisation atom = 1/mol
+        products = self._phases(lp, p.solution, per_atoms=1.0 / mol, open_li=open_li)
+        li_in = x_molar * ra.n_li + (1 - x_molar) * rb.n_li
+        li_out = sum(ph.amount * _atoms_of_reduced(ph.formula)[1] for ph in products)
+        li_exchange = li_out - li_in if open_li else 0.0
+        reactants = [(ra.reduced, x_molar), (rb.reduced, 1 - x_molar)]
+        prods = [(ph.formula, ph.amount) for ph in products]
+        if li_exchange > AMOUNT_TOL:
+            reactants.append((LI, li_exchange))
+        elif li_exchange < -AMOUNT_TOL:
+            prods.append((LI, -li_exchange))
+        energy = p.value - t * tot_a - (1 - t) * tot_b
+        mutual = p.value - t * f1 - (1 - t) * f0
+        return Kink(
+            x=float(x),
+            x_molar=float(x_molar),
+            t=float(t),
+            energy=_clean(energy),
+            energy_mutual=_clean(mutual),
+            reaction=_reaction_string(reactants, prods),
+            products=products,
+            li_exchanged=float(li_exchange),
+        )
+
+    def window(self, formula: str) -> StabilityWindow:
+        """Electrochemical stability window of a composition (hull-referenced), vs Li/Li+.
+
+        Walks the closed hull along the line from the fully delithiated composition (t = 0) to Li metal
+        (t = 1), t being the Li atomic fraction. On each linear segment mu_Li is the segment's
+        extrapolation to t = 1 (the derivative of the total energy with respect to Li content); the
+        reduction limit is -mu_Li of the segment above the compound's own Li fraction, the oxidation
+        limit -mu_Li of the one below (Zhu/He/Mo 2015; pymatgen ``get_element_profile``).
+
+        Raises:
+            InputError: for pure Li (no window defined).
+        """
+        r = _reactant(formula)
+        if set(r.amounts) == {LI}:
+            raise InputError(f"{formula} is pure Li: its potential is 0 V by definition and it has no window")
+        elements = tuple(sorted({*r.amounts, LI}, key=ATOMIC_NUMBER.__getitem__))
+        self.table.check_elements(elements, formula)
+        lp = self._lp(elements, None)
+        c_li = self._vector({LI: 1.0}, elements)
+        c_del = self._vector(r.amounts, elements, drop_li=True)
+        c_del = np.insert(c_del, elements.index(LI), 0.0)
+        t_c = r.n_li / r.n_atoms
+        points = hull_breakpoints(lp, c_li, c_del, extra=(t_c,) if 0 < t_c < 1 else ())
+        ts = np.array([p.t for p in points])
+        vs = np.array([p.value for p in points])
+        slopes = np.diff(vs) / np.diff(ts)
+        mus = vs[1:] + slopes * (1.0 - ts[1:])  # each segment's line at t = 1
+        i_c = int(np.argmin(np.abs(ts - t_c)))
+        n_non_li = r.n_atoms - r.n_li
+
+        def li_per_fu(t: float) -> float:
+            return n_non_li * t / (1 - t) if t < 1 else np.inf
+
+        def phases_at(i: int) -> list[Phase]:
+            t = ts[i]
+            per = n_non_li / (1 - t) if t < 1 else 1.0  # atoms at t per formula unit of non-Li part
+            return self._phases(lp, points[i].solution, per_atoms=per)
+
+        red = ox = None
+        red_products: list[Phase] = []
+        ox_products: list[Phase] = []
+        li_red = li_ox = None
+        if i_c < len(points) - 1:
+            red = _clean(-mus[i_c])
+            red_products = phases_at(i_c + 1)
+            li_red = float(li_per_fu(ts[i_c + 1]) - r.n_li)
+        if i_c > 0:
+            ox = _clean(-mus[i_c - 1])
+            ox_products = phases_at(i_c - 1)
+            li_ox = float(r.n_li - li_per_fu(ts[i_c - 1]))
+        profile = [
+            Plateau(
+                voltage=_clean(-mus[i]),
+                li_start=float(li_per_fu(ts[i])),
+                li_end=float(li_per_fu(ts[i + 1])) if ts[i + 1] < 1 else float("inf"),
+                phases=sorted({ph.formula for ph in phases_at(i)} | {ph.formula for ph in phases_at(i + 1)}),
+            )
+            for i in range(len(points) - 1)
+        ]
+        dec = self.decompose(formula)
+        return StabilityWindow(
+            formula=formula,
+            reduced_formula=r.reduced,
+            has_entry=dec.has_entry,
+            virtual=dec.virtual,
+            e_above_hull=dec.e_above_hull,
+            reduction_limit=red,
+            oxidation_limit=ox,
+            reduction_products=red_products,
+            oxidation_products=ox_products,
+            li_reduction=li_red,
+            li_oxidation=li_ox,
+            profile=profile,
+        )
+
+
+def hull_energy_of(table: EntryTable, formula: str) -> float:
+    """Convenience: closed hull energy [eV/atom] of a composition in ``table``."""
+    return Engine(table).hull_energy(formula)
+
+
+__all__ = [
+    "Decomposition",
+    "Engine",
+    "Kink",
+    "Phase",
+    "Plateau",
+    "ReactionProfile",
+    "ScreeningError",
+    "StabilityWindow",
+    "voltage_to_mu",
+]

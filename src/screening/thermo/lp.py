@@ -1,0 +1,175 @@
+"""The lower convex hull as a linear program, solved with HiGHS.
+
+For points (compositions c_i, energies E_i) the hull energy at composition c is
+
+    E_hull(c) = min_n  sum_i n_i E_i   subject to  sum_i n_i c_i = c,  n >= 0,
+
+and the optimal dual variables mu are the element chemical potentials of the hull facet that
+contains c (SCIENCE.md, "Hull, decomposition, e_above_hull"). One HiGHS instance is kept per point set;
+only the right-hand side changes between solves, so each solve is warm-started from the previous basis.
+
+HiGHS (Huangfu & Hall, Math. Prog. Comp. 10, 119 (2018)) is used through ``highspy`` because it is
+exact to its tolerances, allocation-free between solves and needs no whole-space triangulation,
+which is what makes 8-10 element interfaces tractable.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from screening.errors import ScreeningError
+
+#: Primal/dual feasibility tolerance given to HiGHS (energies are O(1) eV/atom).
+LP_TOLERANCE = 1e-10
+#: Amounts below this are not reported as phases.
+AMOUNT_TOL = 1e-8
+
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+def _new_highs():
+    """A silent HiGHS instance (the first construction prints a banner to fd 1; swallow it once)."""
+    global _banner_done
+    import highspy
+
+    with _banner_lock:
+        if not _banner_done:
+            fd = os.dup(1)
+            try:
+                with open(os.devnull, "w") as devnull:
+                    os.dup2(devnull.fileno(), 1)
+                    h = highspy.Highs()
+            finally:
+                os.dup2(fd, 1)
+                os.close(fd)
+            _banner_done = True
+        else:
+            h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("primal_feasibility_tolerance", LP_TOLERANCE)
+    h.setOptionValue("dual_feasibility_tolerance", LP_TOLERANCE)
+    h.setOptionValue("presolve", "off")  # warm starts need the original model
+    h.setOptionValue("threads", 1)
+    return h
+
+
+@dataclass(frozen=True)
+class Solution:
+    """One hull evaluation.
+
+    Attributes:
+        value: Hull energy at the composition [eV per normalisation atom].
+        mu: Chemical potentials of the facet (dual variables) [eV], one per coordinate.
+        amounts: Sparse solution: indices into the point set and their amounts (sum to 1 for a
+            normalised composition).
+    """
+
+    value: float
+    mu: np.ndarray
+    index: np.ndarray
+    amount: np.ndarray
+
+
+class HullLP:
+    """Lower convex hull of a point set, queried by linear programming.
+
+    Args:
+        coords: (k, d) compositions, rows normalised to one atom of the chosen normalisation.
+        energies: (k,) energies per normalisation atom [eV].
+        labels: (k,) integer labels of the points (e.g. rows of an :class:`EntryTable`).
+
+    Points above zero energy can never be on a hull whose vertices include the zero-energy element
+    references, and of several points at one composition only the lowest matters, so both are pruned
+    before the LP is built.
+    """
+
+    def __init__(self, coords: np.ndarray, energies: np.ndarray, labels: np.ndarray):
+        coords = np.asarray(coords, dtype=float)
+        energies = np.asarray(energies, dtype=float)
+        labels = np.asarray(labels)
+        keep = energies <= 1e-9
+        coords, energies, labels = coords[keep], energies[keep], labels[keep]
+        # lowest point per composition (polymorphs); deterministic tie-break by label
+        key = np.round(coords, 9)
+        order = np.lexsort((labels, energies, *key.T[::-1]))
+        key, coords, energies, labels = key[order], coords[order], energies[order], labels[order]
+        first = np.ones(len(key), dtype=bool)
+        first[1:] = np.any(key[1:] != key[:-1], axis=1)
+        self.coords = coords[first]
+        self.energies = energies[first]
+        self.labels = labels[first]
+        self.dim = coords.shape[1]
+        covered = (self.coords > 1 - 1e-12).any(axis=0)
+        if not covered.all():
+            raise ScreeningError(
+                "the hull has no reference point for one of its coordinates; every element needs an entry at 0 eV/atom"
+            )
+        self.n_solves = 0
+        self._h = None
+
+    def _model(self):
+        if self._h is None:
+            import highspy
+
+            h = _new_highs()
+            lp = highspy.HighsLp()
+            k = len(self.energies)
+            lp.num_col_ = k
+            lp.num_row_ = self.dim
+            lp.col_cost_ = self.energies
+            lp.col_lower_ = np.zeros(k)
+            lp.col_upper_ = np.full(k, highspy.kHighsInf)
+            start = np.full(self.dim, 1.0 / self.dim)
+            lp.row_lower_ = start
+            lp.row_upper_ = start
+            m = sp.csc_matrix(self.coords.T)
+            lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+            lp.a_matrix_.start_ = m.indptr.astype(np.int32)
+            lp.a_matrix_.index_ = m.indices.astype(np.int32)
+            lp.a_matrix_.value_ = m.data
+            h.passModel(lp)
+            self._h = h
+            self._rows = np.arange(self.dim, dtype=np.int32)
+        return self._h
+
+    def solve(self, composition: np.ndarray) -> Solution:
+        """Hull energy, chemical potentials and decomposition at ``composition`` (normalised to 1).
+
+        Raises:
+            ScreeningError: if HiGHS does not report an optimum (a composition outside the space).
+        """
+        import highspy
+
+        c = np.asarray(composition, dtype=float)
+        h = self._model()
+        h.changeRowsBounds(self.dim, self._rows, c, c)
+        h.run()
+        self.n_solves += 1
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            # retry cold: a warm basis can stall on degenerate facets
+            h.clearSolver()
+            h.run()
+            status = h.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                raise ScreeningError(
+                    f"hull linear program did not solve ({h.modelStatusToString(status)}) for composition {c}; "
+                    "check that every element of the composition has data"
+                )
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value)
+        mu = np.asarray(sol.row_dual)
+        nz = np.flatnonzero(x > AMOUNT_TOL)
+        value = float(np.dot(self.energies[nz], x[nz]))
+        return Solution(value=value, mu=mu, index=nz, amount=x[nz])
+
+    def __getstate__(self):  # HiGHS objects are not picklable; rebuild lazily
+        state = self.__dict__.copy()
+        state["_h"] = None
+        return state
