@@ -364,6 +364,29 @@ class Engine:
             raise InputError(f"{formula} is pure Li: open to Li it is the reservoir itself and has no grand potential")
         return self._lp(elements, mu).solve(self._vector(r.amounts, elements, drop_li=True)).value
 
+    def e_above_hull_rows(self, rows: np.ndarray | list[int]) -> np.ndarray:
+        """e_above_hull [eV/atom] of table entries, one hull LP per chemical system.
+
+        Args:
+            rows: Row indices into ``self.table``.
+
+        Returns:
+            (len(rows),) energies above the hull, >= 0 (polymorphs above the lowest included).
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.empty(len(rows))
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for k, row in enumerate(rows):
+            comp = self.table.composition(int(row))
+            els = tuple(sorted(comp, key=ATOMIC_NUMBER.__getitem__))
+            groups.setdefault(els, []).append(k)
+        for els, ks in groups.items():
+            lp = self._lp(els, None)
+            fr = self.table.fractions(rows[ks], els)
+            for k, c in zip(ks, fr, strict=True):
+                out[k] = max(self.table.energy_per_atom[rows[k]] - lp.solve(c).value, 0.0)
+        return out
+
     def decompose(self, formula: str, voltage: float | None = None) -> Decomposition:
         """Hull energy, e_above_hull and decomposition of a composition, optionally open to Li.
 
