@@ -160,8 +160,8 @@ def parse_formula(formula: str) -> dict[str, float]:
             ``"75Li2S·24P2S5·1P2O5"`` or ``"99(70Li2S-30P2S5)-1Li2ZrO3"``.
 
     Returns:
-        Element -> amount. For a composite the amounts are per mole of the mixture as written
-        (``70Li2S-30P2S5`` gives Li 140, S 220, P 60); only the ratios matter downstream.
+        Element -> amount. For a composite the amounts are per mole of the mixture, the coefficients
+        normalised to sum to one (``70Li2S-30P2S5`` gives Li 1.4, P 0.6, S 2.2).
 
     Raises:
         FormulaError: if the text is not a formula.
@@ -172,7 +172,7 @@ def parse_formula(formula: str) -> dict[str, float]:
     if not text:
         raise _fail(formula, "it is empty")
     if _LEADING_COEFF.match(text) or any(ch in _SEPARATORS for ch in text):
-        return _parse_composite(text, formula, normalise=False)
+        return _parse_composite(text, formula, normalise=True)
     return parse_simple_formula(text)
 
 

@@ -202,7 +202,7 @@ def voltage_to_mu(voltage: float) -> float:
         raise InputError(
             f"voltage {v} V is negative; give a potential vs Li/Li+ >= 0 (0 V is Li metal, cathodes 3-5 V)"
         )
-    return -v
+    return -v + 0.0  # + 0.0: no -0.0 for 0 V
 
 
 @lru_cache(maxsize=65536)
@@ -635,7 +635,7 @@ class Engine:
             ox = _clean(-mus[i_c - 1])
             ox_products = phases_at(i_c - 1)
             li_ox = float(r.n_li - li_per_fu(ts[i_c - 1]))
-        profile = [
+        profile = _merge_plateaus([
             Plateau(
                 voltage=_clean(-mus[i]),
                 li_start=float(li_per_fu(ts[i])),
@@ -643,7 +643,7 @@ class Engine:
                 phases=sorted({ph.formula for ph in phases_at(i)} | {ph.formula for ph in phases_at(i + 1)}),
             )
             for i in range(len(points) - 1)
-        ]
+        ])
         dec = self.decompose(formula)
         return StabilityWindow(
             formula=formula,
@@ -659,6 +659,18 @@ class Engine:
             li_oxidation=li_ox,
             profile=profile,
         )
+
+
+def _merge_plateaus(plateaus: list[Plateau]) -> list[Plateau]:
+    """Join neighbouring plateaus at the same voltage (the compound's own Li content splits one)."""
+    out: list[Plateau] = []
+    for pl in plateaus:
+        if out and abs(out[-1].voltage - pl.voltage) < 1e-9:
+            prev = out[-1]
+            out[-1] = Plateau(prev.voltage, prev.li_start, pl.li_end, sorted(set(prev.phases) | set(pl.phases)))
+        else:
+            out.append(pl)
+    return out
 
 
 def hull_energy_of(table: EntryTable, formula: str) -> float:
