@@ -163,13 +163,13 @@ class EntryTable:
 
     def name(self, i: int) -> str:
         """Reduced formula of entry ``i`` (pymatgen convention, e.g. ``Li2O``)."""
-        row = self.amounts.getrow(i)
-        return canonical_formula({self.elements[c]: v for c, v in zip(row.indices, row.data, strict=True)})
+        return canonical_formula(self.composition(i))
 
     def composition(self, i: int) -> dict[str, float]:
         """Atoms per formula unit of entry ``i``."""
-        row = self.amounts.getrow(i)
-        return {self.elements[c]: float(v) for c, v in zip(row.indices, row.data, strict=True)}
+        a = self.amounts
+        lo, hi = a.indptr[i], a.indptr[i + 1]
+        return {self.elements[c]: float(v) for c, v in zip(a.indices[lo:hi], a.data[lo:hi], strict=True)}
 
     def with_entries(
         self,
