@@ -15,7 +15,7 @@
 #
 # The configuration has no accounting database (AccountingStorageType=none):
 # snakemake must be told `--slurm-status-command squeue` (see
-# profiles/slurm-ci/config.yaml). MinJobAge=600 keeps finished jobs visible to
+# profiles/slurm/config.yaml, which sets it). MinJobAge=600 keeps finished jobs visible to
 # squeue long enough for snakemake's status checks.
 set -euo pipefail
 
@@ -228,6 +228,11 @@ cmd_start() {
     if any_alive; then
         log "partially running: stopping the leftovers first"
         kill_recorded
+    fi
+    local foreign
+    foreign="$(pgrep -x 'slurmctld|slurmd' || true)"
+    if [[ -n "$foreign" ]]; then
+        die "SLURM daemons not started by this script are running (pids: $(echo $foreign)); stop them first"
     fi
     install_packages
     setup_munge

@@ -45,9 +45,7 @@ def slurm_status() -> tuple[bool, str]:
     if shutil.which("sinfo") is None:
         return False, "sinfo not found (slurm-wlm not installed)"
     try:
-        proc = subprocess.run(
-            ["sinfo", "-h", "-N", "-o", "%N %T"], capture_output=True, text=True, timeout=20
-        )
+        proc = subprocess.run(["sinfo", "-h", "-N", "-o", "%N %T"], capture_output=True, text=True, timeout=20)
     except subprocess.TimeoutExpired:
         return False, "sinfo timed out (slurmctld not answering)"
     text = (proc.stdout + proc.stderr).strip()
@@ -164,14 +162,10 @@ def slurm_job_info(job_ids: list[str]) -> dict[str, dict[str, str]]:
     """``scontrol show job`` fields per job id (finished jobs stay visible for MinJobAge)."""
     info: dict[str, dict[str, str]] = {}
     for job_id in job_ids:
-        proc = subprocess.run(
-            ["scontrol", "-o", "show", "job", job_id], capture_output=True, text=True, timeout=20
-        )
+        proc = subprocess.run(["scontrol", "-o", "show", "job", job_id], capture_output=True, text=True, timeout=20)
         if proc.returncode != 0:
             continue
-        fields = dict(
-            item.split("=", 1) for item in proc.stdout.split() if "=" in item
-        )
+        fields = dict(item.split("=", 1) for item in proc.stdout.split() if "=" in item)
         info[job_id] = fields
     return info
 

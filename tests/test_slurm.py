@@ -22,7 +22,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from slurm_helpers import (
     REPO,
     START_HINT,
@@ -47,7 +46,7 @@ def slurm_cluster() -> str:
     if not up:
         message = f"SLURM is not up ({how}): {START_HINT}"
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
+            pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return how
 
@@ -92,9 +91,7 @@ def test_jobs_run_on_slurm(slurm_cluster: str, tmp_path: Path) -> None:
 def test_failing_job_is_reported_with_its_log(slurm_cluster: str, tmp_path: Path) -> None:
     workdir = copy_workflow(SMOKE_WORKFLOW, tmp_path / "smoke_fail")
 
-    run = run_snakemake(
-        ["--config", "fail=True", "n_parts=1", "--retries", "0"], cwd=workdir, timeout=FAIL_TIMEOUT
-    )
+    run = run_snakemake(["--config", "fail=True", "n_parts=1", "--retries", "0"], cwd=workdir, timeout=FAIL_TIMEOUT)
     print(run.summary())
 
     assert not run.timed_out, f"a failing SLURM job made snakemake hang for {FAIL_TIMEOUT} s\n{run.tail()}"
