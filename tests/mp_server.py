@@ -32,6 +32,7 @@ import json
 import math
 import re
 import threading
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -203,7 +204,9 @@ class Dataset:
             chemsys = "-".join(sorted(self.rows[i][2]))
             members = [j for cs in _subsystems(chemsys.split("-")) for j in self.by_chemsys.get(cs, [])]
             entries = [ComputedStructureEntry.from_dict(self.entry_dict(j, thermo_type)) for j in members]
-            docs = ThermoDoc.from_entries(entries, thermo_type, use_max_chemsys=True)
+            with warnings.catch_warnings():  # spglib deprecation noise from the symmetry metadata
+                warnings.simplefilter("ignore", DeprecationWarning)
+                docs = ThermoDoc.from_entries(entries, thermo_type, use_max_chemsys=True)
             for doc in docs:
                 j = int(str(doc.material_id).split("-")[1]) - 1
                 self._full[(j, thermo_type)] = json.loads(doc.model_dump_json())
@@ -284,6 +287,7 @@ class _Injection:
     status: int
     remaining: int | None  # None = forever
     path_prefix: str
+    skip: int = 0  # requests to let through before injecting
 
 
 class MPServer:
@@ -339,10 +343,19 @@ class MPServer:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}/"
 
     # ------------------------------------------------------------------ test controls
-    def inject(self, status: int, times: int | None = 1, path_prefix: str = "/materials/thermo") -> None:
-        """Answer the next ``times`` requests under ``path_prefix`` with ``status`` (None: every request)."""
+    def inject(
+        self, status: int, times: int | None = 1, path_prefix: str = "/materials/thermo", skip: int = 0
+    ) -> None:
+        """Answer requests under ``path_prefix`` with HTTP ``status``.
+
+        Args:
+            status: e.g. 429 (sent with ``Retry-After: 0``), 500, 503.
+            times: How many requests to fail; None fails every one (a persistent error).
+            path_prefix: Which requests (default: the thermo documents search).
+            skip: Let this many matching requests through first.
+        """
         with self._lock:
-            self._injections.append(_Injection(status, times, path_prefix))
+            self._injections.append(_Injection(status, times, path_prefix, skip))
 
     def clear_injections(self) -> None:
         with self._lock:
@@ -366,6 +379,9 @@ class MPServer:
         with self._lock:
             for inj in self._injections:
                 if path.startswith(inj.path_prefix) and (inj.remaining is None or inj.remaining > 0):
+                    if inj.skip > 0:
+                        inj.skip -= 1
+                        continue
                     if inj.remaining is not None:
                         inj.remaining -= 1
                     return inj.status
