@@ -79,6 +79,8 @@ def _parse_simple_cached(formula: str) -> tuple[tuple[str, float], ...]:
             if len(stack) == 1:
                 raise _fail(formula, "unbalanced ')'")
             group = stack.pop()
+            if not group:
+                raise _fail(formula, "empty parentheses '()'")
             factor = float(mult) if mult else 1.0
             for k, v in group.items():
                 stack[-1][k] = stack[-1].get(k, 0.0) + v * factor

@@ -72,7 +72,8 @@ def load_snapshot(path: str | os.PathLike) -> EntryTable:
 
     CSV: a header with a ``formula`` column and one formation-energy column [eV/atom] (``target`` as in
     matbench's ``mp_e_form``, or one of :data:`ENERGY_COLUMNS`), optionally an id column. Rows get ids
-    ``<stem>:row<N>`` (N = 1-based data row) when no id column exists.
+    ``<stem>:row<N>`` (N = file line number - 1, i.e. the data row when there are no blank lines) when no
+    id column exists.
 
     JSON: a list of pymatgen ``ComputedEntry``/``ComputedStructureEntry`` dicts (what mp-api returns),
     or ``{"entries": [...], "provenance": {...}}`` as written by ``screening mp export``. Total

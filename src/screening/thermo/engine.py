@@ -31,7 +31,7 @@ from screening.composition.parse import ATOMIC_NUMBER, canonical_formula, parse_
 from screening.entries.table import EntryTable
 from screening.errors import InputError, ScreeningError
 from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
-from screening.thermo.segment import Point, hull_breakpoints
+from screening.thermo.segment import Point, hull_breakpoints, hull_profile
 
 LI = "Li"
 #: Compositions closer than this (per-atom fractions) are the same composition.
@@ -437,7 +437,7 @@ class Engine:
         dec.phases = phases
         dec.open_hull_energy = gsol.value
         dec.open_reactant_energy = phi_reactant
-        dec.decomposition_energy = min(gsol.value - phi_reactant, 0.0)
+        dec.decomposition_energy = _clean(min(gsol.value - phi_reactant, 0.0))
         dec.li_exchanged = li_products - r.n_li
         dec.units = "closed: eV/atom; open: eV per non-Li atom"
         return dec
@@ -509,6 +509,8 @@ class Engine:
         else:
             points = hull_breakpoints(lp, c_a, c_b)
         f1, f0 = points[-1].value, points[0].value
+        if mu is None and hull_reference:
+            tot_a, tot_b = f1, f0  # identical in exact arithmetic; avoid 1e-15 noise between total and mutual
         kinks = [
             self._kink(lp, p, ra, rb, norm_a, norm_b, tot_a, tot_b, f1, f0, open_li)
             for p in points
@@ -607,11 +609,10 @@ class Engine:
         c_del = self._vector(r.amounts, elements, drop_li=True)
         c_del = np.insert(c_del, elements.index(LI), 0.0)
         t_c = r.n_li / r.n_atoms
-        points = hull_breakpoints(lp, c_li, c_del, extra=(t_c,) if 0 < t_c < 1 else ())
+        points, interiors = hull_profile(lp, c_li, c_del, extra=(t_c,) if 0 < t_c < 1 else ())
         ts = np.array([p.t for p in points])
-        vs = np.array([p.value for p in points])
-        slopes = np.diff(vs) / np.diff(ts)
-        mus = vs[1:] + slopes * (1.0 - ts[1:])  # each segment's line at t = 1
+        li = elements.index(LI)
+        mus = np.array([m.solution.mu[li] for m in interiors])  # facet chemical potential of Li [eV]
         i_c = int(np.argmin(np.abs(ts - t_c)))
         n_non_li = r.n_atoms - r.n_li
 

@@ -166,7 +166,7 @@ class HullLP:
         x = np.asarray(sol.col_value)
         mu = np.asarray(sol.row_dual)
         nz = np.flatnonzero(x > AMOUNT_TOL)
-        value = float(np.dot(self.energies[nz], x[nz]))
+        value = float(h.getInfo().objective_function_value)
         return Solution(value=value, mu=mu, index=nz, amount=x[nz])
 
     def __getstate__(self):  # HiGHS objects are not picklable; rebuild lazily

@@ -2,11 +2,18 @@
 
 Along c(t) = t c_A + (1 - t) c_B the hull energy f(t) = E_hull(c(t)) is convex and piecewise linear
 (Richards et al., Chem. Mater. 28, 266 (2016), eq. 2). Every LP solve at t gives f(t) and a supporting
-line l_t(s) = mu . c(s) <= f(s) (LP duality). The sandwich (Eisner-Severance) algorithm intersects the
-supporting lines of two evaluated points; if f equals the supporting lines at the intersection, f is
-linear on both sides of it and the intersection is a breakpoint, otherwise the new point splits the
-interval. It finds every breakpoint exactly with about two LP solves per breakpoint, and never needs
-the facets of the whole phase diagram.
+line l_t(s) = mu . c(s) <= f(s) (LP duality).
+
+1. Sandwich (Eisner-Severance) search: intersect the supporting lines of two evaluated points; if f
+   meets them at the intersection, f is linear on both sides, otherwise the new point splits the
+   interval. This finds every breakpoint with about two LP solves per breakpoint, and never needs the
+   facets of the whole phase diagram.
+2. Certification: every interval between neighbouring points is solved once more at its midpoint, where
+   the dual (hence the slope of f) is unique; an interval whose ends are not on that supporting line is
+   split again. Breakpoints are then decided from these dual slopes, which carry LP accuracy (1e-10),
+   not from chord slopes, which amplify value noise on short intervals.
+3. Each breakpoint is placed at the intersection of its two neighbouring segments' lines and solved there,
+   so its decomposition is the vertex's own phases, independent of the solver's warm-start history.
 """
 
 from __future__ import annotations
@@ -17,12 +24,12 @@ import numpy as np
 
 from screening.thermo.lp import HullLP, Solution
 
-#: Tolerance on energies [eV per normalisation atom] when deciding that f meets its support.
-ENERGY_TOL = 1e-8
+#: Tolerance on energies [eV per normalisation atom] when deciding that f meets a supporting line.
+ENERGY_TOL = 1e-9
 #: Two parameters closer than this are the same point.
 T_TOL = 1e-9
-#: A change of slope below this [eV per unit t] is not a breakpoint.
-SLOPE_TOL = 1e-6
+#: Relative change of the dual slope below which two segments are one (absolute floor 1e-7 eV).
+SLOPE_RTOL = 1e-7
 
 
 @dataclass(frozen=True)
@@ -40,8 +47,45 @@ def _evaluate(lp: HullLP, c_a: np.ndarray, c_b: np.ndarray, t: float) -> Point:
     return Point(t=t, value=sol.value, slope=float(sol.mu @ (c_a - c_b)), solution=sol)
 
 
+def _support(p: Point, t: float) -> float:
+    return p.value + p.slope * (t - p.t)
+
+
+def _same_slope(s1: float, s2: float) -> bool:
+    return abs(s1 - s2) <= SLOPE_RTOL * max(1.0, abs(s1), abs(s2))
+
+
+def _sandwich(lp: HullLP, c_a: np.ndarray, c_b: np.ndarray, points: list[Point]) -> dict[float, Point]:
+    found: dict[float, Point] = {p.t: p for p in points}
+    stack = list(zip(points[:-1], points[1:], strict=True))
+    while stack:
+        a, b = stack.pop()
+        if b.t - a.t <= T_TOL or b.slope - a.slope <= 0 or _same_slope(a.slope, b.slope):
+            continue  # f is linear on [a, b] (convexity)
+        t_star = (b.value - a.value + a.slope * a.t - b.slope * b.t) / (a.slope - b.slope)
+        if t_star - a.t <= T_TOL or b.t - t_star <= T_TOL:
+            continue  # a supporting line passes through the other end: linear
+        p = _evaluate(lp, c_a, c_b, t_star)
+        found[p.t] = p
+        if p.value <= _support(a, t_star) + ENERGY_TOL:
+            continue  # f touches both supports: linear on [a, p] and [p, b]
+        stack.append((a, p))
+        stack.append((p, b))
+    return found
+
+
 def hull_breakpoints(lp: HullLP, c_a: np.ndarray, c_b: np.ndarray, extra: tuple[float, ...] = ()) -> list[Point]:
     """All breakpoints of f(t) = E_hull(t c_a + (1-t) c_b) on [0, 1], endpoints included.
+
+    Same as :func:`hull_profile` without the segment interiors.
+    """
+    return hull_profile(lp, c_a, c_b, extra)[0]
+
+
+def hull_profile(
+    lp: HullLP, c_a: np.ndarray, c_b: np.ndarray, extra: tuple[float, ...] = ()
+) -> tuple[list[Point], list[Point]]:
+    """Breakpoints of f(t) = E_hull(t c_a + (1-t) c_b) on [0, 1] and one interior point per segment.
 
     Args:
         lp: Hull of the space that contains both compositions.
@@ -50,41 +94,47 @@ def hull_breakpoints(lp: HullLP, c_a: np.ndarray, c_b: np.ndarray, extra: tuple[
         extra: Further parameters to evaluate and keep (e.g. a compound on the segment).
 
     Returns:
-        Points sorted by t: the endpoints, every t where the slope of f changes, and ``extra``.
+        (breakpoints, interiors): breakpoints sorted by t (the endpoints, every t where the slope of f
+        changes, and ``extra``); for each pair of neighbouring breakpoints, an interior point whose LP
+        dual is the facet's (unique) chemical potentials.
     """
-    ts = sorted({0.0, 1.0, *(float(t) for t in extra)})
-    points = [_evaluate(lp, c_a, c_b, t) for t in ts]
-    found: dict[float, Point] = {p.t: p for p in points}
-    stack = list(zip(points[:-1], points[1:], strict=True))
-    while stack:
-        a, b = stack.pop()
-        if b.t - a.t <= T_TOL or b.slope - a.slope <= SLOPE_TOL:
-            continue  # f is linear on [a, b] (convexity)
-        t_star = (b.value - a.value + a.slope * a.t - b.slope * b.t) / (a.slope - b.slope)
-        t_star = min(max(t_star, a.t), b.t)
-        if t_star - a.t <= T_TOL or b.t - t_star <= T_TOL:
-            continue  # a support passes through the other end: linear
-        support = a.value + a.slope * (t_star - a.t)
-        p = _evaluate(lp, c_a, c_b, t_star)
-        found[p.t] = p
-        if p.value <= support + ENERGY_TOL:
-            continue  # f touches both supports: linear on [a, p] and [p, b]
-        stack.append((a, p))
-        stack.append((p, b))
+    keep = {float(t) for t in extra}
+    ts = sorted({0.0, 1.0, *keep})
+    found = _sandwich(lp, c_a, c_b, [_evaluate(lp, c_a, c_b, t) for t in ts])
+
+    # 2. certify each interval with a midpoint solve (unique dual inside a linear piece)
     pts = sorted(found.values(), key=lambda p: p.t)
-    return _drop_collinear(pts, keep={float(t) for t in extra})
+    segments: list[Point] = []  # midpoint of pts[i], pts[i+1]
+    i = 0
+    while i < len(pts) - 1:
+        a, b = pts[i], pts[i + 1]
+        m = _evaluate(lp, c_a, c_b, 0.5 * (a.t + b.t))
+        if b.t - a.t > 4 * T_TOL and (
+            a.value > _support(m, a.t) + ENERGY_TOL or b.value > _support(m, b.t) + ENERGY_TOL
+        ):
+            more = _sandwich(lp, c_a, c_b, [a, m, b])
+            pts = sorted({**{p.t: p for p in pts}, **more}.values(), key=lambda p: p.t)
+            continue  # re-examine from the same left end
+        segments.append(m)
+        i += 1
+    if not segments:  # c_a == c_b
+        return pts, []
 
-
-def _drop_collinear(points: list[Point], keep: set[float]) -> list[Point]:
-    """Keep endpoints, requested points and points where the chord slope changes."""
-    if len(points) <= 2:
-        return points
-    t = np.array([p.t for p in points])
-    v = np.array([p.value for p in points])
-    slopes = np.diff(v) / np.diff(t)
-    out = [points[0]]
-    for i in range(1, len(points) - 1):
-        if slopes[i] - slopes[i - 1] > SLOPE_TOL or points[i].t in keep:
-            out.append(points[i])
-    out.append(points[-1])
-    return out
+    # 3. breakpoints where the dual slope changes; place them at the lines' intersection
+    out = [pts[0]]
+    interiors = [segments[0]]
+    for j in range(1, len(pts) - 1):
+        left, right = segments[j - 1], segments[j]
+        if _same_slope(left.slope, right.slope):
+            if pts[j].t in keep:
+                out.append(pts[j])
+                interiors.append(right)
+            continue
+        interiors.append(right)
+        t_star = (right.value - left.value + left.slope * left.t - right.slope * right.t) / (left.slope - right.slope)
+        if pts[j].t in keep or not (pts[j - 1].t < t_star < pts[j + 1].t) or abs(t_star - pts[j].t) <= 1e-13:
+            out.append(pts[j])
+        else:
+            out.append(_evaluate(lp, c_a, c_b, t_star))
+    out.append(pts[-1])
+    return out, interiors
