@@ -132,7 +132,7 @@ def hull_profile(
             continue
         interiors.append(right)
         t_star = (right.value - left.value + left.slope * left.t - right.slope * right.t) / (left.slope - right.slope)
-        if pts[j].t in keep or not (pts[j - 1].t < t_star < pts[j + 1].t) or abs(t_star - pts[j].t) <= 1e-13:
+        if pts[j].t in keep or not (pts[j - 1].t < t_star < pts[j + 1].t) or abs(t_star - pts[j].t) <= 1e-10:
             out.append(pts[j])
         else:
             out.append(_evaluate(lp, c_a, c_b, t_star))
