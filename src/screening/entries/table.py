@@ -142,7 +142,7 @@ class EntryTable:
             src = self.provenance.get("path") or self.provenance.get("source", "the entry source")
             raise MissingElementError(
                 f"element(s) {', '.join(missing)}{' of ' + what if what else ''} have no entries in {src}; "
-                "use a source that covers them (--source PATH to a snapshot, or the Materials Project source)"
+                "use a source that covers them (a snapshot file that contains them, or Materials Project: source 'mp')"
             )
 
     def select(self, elements: Iterable[str]) -> np.ndarray:

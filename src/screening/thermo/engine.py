@@ -336,7 +336,7 @@ class Engine:
                     virtual=bool(self.table.virtual[row]),
                 )
             )
-        out.sort(key=lambda p: (-p.amount, p.formula))
+        out.sort(key=lambda p: (-round(p.amount, 9), p.formula))  # rounded: ties by name, not by noise
         return out
 
     def _own_entry(self, r: _Reactant, elements: tuple[str, ...]) -> tuple[int | None, float | None]:

@@ -1,0 +1,189 @@
+"""Atomic, deterministic writing of the screen's result files.
+
+Every file is written to a temporary file in the destination's folder and moved into place with
+:func:`os.replace`, so an interrupted job never leaves a file that looks complete: Snakemake sees the
+output missing and reruns only that job.
+
+Tables are made byte-reproducible: floats are rounded to :data:`DECIMALS` places (``-0.0`` becomes
+``0.0``), rows are sorted by the caller, CSV uses a fixed float format and Parquet is written by
+pyarrow with fixed options and no timestamps (provenance goes into the Parquet schema metadata).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Decimal places kept for every float in a result table (1 micro-eV, 1 micro-V).
+DECIMALS = 6
+#: Key of the provenance record in the Parquet schema metadata.
+PARQUET_PROVENANCE_KEY = b"screening.provenance"
+
+
+def _tmp_sibling(path: Path, suffix: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{suffix}", dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def atomic_write(path: str | os.PathLike, writer: Callable[[Path], None]) -> Path:
+    """Call ``writer(tmp_path)`` and move the result onto ``path`` atomically.
+
+    The temporary file lives in the destination folder (same file system, so :func:`os.replace` is
+    atomic) and is removed if ``writer`` fails.
+    """
+    path = Path(path)
+    tmp = _tmp_sibling(path, path.suffix)
+    try:
+        writer(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` (UTF-8, ``\\n`` line ends) to ``path`` atomically."""
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
+
+
+def atomic_write_json(path: str | os.PathLike, obj) -> Path:
+    """Write ``obj`` as sorted, indented JSON (deterministic) atomically."""
+    return atomic_write_text(path, dumps(obj) + "\n")
+
+
+def dumps(obj) -> str:
+    """Deterministic JSON: sorted keys, 2-space indent, NaN/inf written as null."""
+    return json.dumps(_json_safe(obj), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def _json_safe(obj):
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, float | np.floating):
+        v = float(obj)
+        return v if np.isfinite(v) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+class atomic_directory:  # noqa: N801 - used like a function in a with statement
+    """Context manager: fill a temporary folder, then move it onto ``path`` (replacing it).
+
+    Example:
+        >>> with atomic_directory("results/figures/profiles") as tmp:  # doctest: +SKIP
+        ...     fig.savefig(tmp / "a.png")
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+
+    def __enter__(self) -> Path:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent))
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            return
+        os.chmod(self.tmp, 0o755)
+        if self.path.exists():
+            shutil.rmtree(self.path)
+        os.replace(self.tmp, self.path)
+
+
+# ---------------------------------------------------------------------------------------------- tables
+def round_floats(df: pd.DataFrame, decimals: int = DECIMALS) -> pd.DataFrame:
+    """A copy with every float column rounded to ``decimals`` and ``-0.0`` turned into ``0.0``."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(decimals) + 0.0
+    return out
+
+
+def write_table(
+    df: pd.DataFrame,
+    csv_path: str | os.PathLike | None = None,
+    parquet_path: str | os.PathLike | None = None,
+    provenance: dict | None = None,
+) -> pd.DataFrame:
+    """Write a result table as CSV and/or Parquet, deterministically and atomically.
+
+    The caller sorts the rows; this function fixes the float precision and formatting. Parquet
+    carries ``provenance`` as JSON in its schema metadata under :data:`PARQUET_PROVENANCE_KEY`.
+
+    Returns:
+        The rounded frame that was written.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    df = round_floats(df).reset_index(drop=True)
+    if csv_path is not None:
+        atomic_write(
+            csv_path,
+            lambda tmp: df.to_csv(tmp, index=False, float_format=f"%.{DECIMALS}f", lineterminator="\n"),
+        )
+    if parquet_path is not None:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        meta = dict(table.schema.metadata or {})
+        if provenance is not None:
+            meta[PARQUET_PROVENANCE_KEY] = dumps(provenance).encode()
+        table = table.replace_schema_metadata(meta)
+        atomic_write(
+            parquet_path,
+            lambda tmp: pq.write_table(
+                table, tmp, compression="zstd", use_dictionary=True, write_statistics=True, store_schema=True
+            ),
+        )
+    return df
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a table written by :func:`write_table` (Parquet or CSV, by extension)."""
+    path = Path(path)
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
+def read_provenance(parquet_path: str | os.PathLike) -> dict | None:
+    """The provenance record embedded in a Parquet table by :func:`write_table` (None if absent)."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(parquet_path).metadata or {}
+    raw = meta.get(PARQUET_PROVENANCE_KEY)
+    return None if raw is None else json.loads(raw)
+
+
+__all__ = [
+    "DECIMALS",
+    "atomic_directory",
+    "atomic_write",
+    "atomic_write_json",
+    "atomic_write_text",
+    "dumps",
+    "read_provenance",
+    "read_table",
+    "round_floats",
+    "write_table",
+]

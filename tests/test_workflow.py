@@ -1,0 +1,374 @@
+"""The Snakemake workflow end to end.
+
+* the review screen (``config/review.yaml``) on the shared snapshot, in a temporary directory: its
+  numbers equal what the engine computes directly, every configured material appears (virtual ones
+  marked), provenance is recorded; a second run that is interrupted and resumed recomputes no finished
+  chunk and gives byte-identical tables; a lost chunk output reruns only that chunk;
+* the default screen (``config/config.yaml``, offline) and the HTML report;
+* bad configs stop before anything runs, with the key and the allowed values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+import screening
+from screening.entries import sha256_of
+from screening.screen.io import read_provenance
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEFILE = REPO / "Snakefile"
+REVIEW = REPO / "config" / "review.yaml"
+DEFAULT = REPO / "config" / "config.yaml"
+TABLES = ["windows", "interfaces", "reactions", "rankings"]
+TABLE_FILES = [f"results/tables/{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")]
+TIMEOUT = 1200  # s for one run of the review screen (~3 min on 2 cores)
+
+pytestmark = pytest.mark.workflow
+
+
+def snakemake_exe() -> list[str]:
+    exe = Path(sys.executable).with_name("snakemake")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "snakemake"]
+
+
+def snakemake(
+    workdir: Path, *args: str, configfile: Path | None = None, check: bool = True, timeout: float = TIMEOUT
+) -> subprocess.CompletedProcess:
+    """Run snakemake on the repository's Snakefile in ``workdir``. Targets go first in ``args``: --config
+    takes every following word that is not an option."""
+    cmd = [*snakemake_exe(), *args, "-s", str(SNAKEFILE), "--directory", str(workdir), "--cores", "2"]
+    if configfile is not None:
+        cmd += ["--configfile", str(configfile)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"snakemake failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}"
+        )
+    return proc
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """Rule -> number of jobs, from the 'Job stats' table snakemake prints."""
+    m = re.search(r"Job stats:\n(.*?)\n\n", output + "\n\n", re.S)
+    if not m:
+        return {}
+    out = {}
+    for line in m.group(1).splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
+            out[parts[0]] = int(parts[1])
+    return out
+
+
+def review_config(snapshot: Path) -> list[str]:
+    """--config overriding the review's relative snapshot path with the fixture's absolute one."""
+    return ["--config", f"snapshot={snapshot}"]
+
+
+# ---------------------------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def review_run(snapshot_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole review screen (tables, figures, provenance) in a temporary directory."""
+    workdir = tmp_path_factory.mktemp("review_a")
+    t0 = time.perf_counter()
+    snakemake(workdir, *review_config(snapshot_path), configfile=REVIEW)
+    print(f"review screen: {time.perf_counter() - t0:.1f} s")
+    return workdir
+
+
+@pytest.fixture(scope="module")
+def review_cfg() -> dict:
+    return yaml.safe_load(REVIEW.read_text())
+
+
+def table(workdir: Path, name: str) -> pd.DataFrame:
+    return pd.read_parquet(workdir / "results" / "tables" / f"{name}.parquet")
+
+
+# ---------------------------------------------------------------------------------------------- numbers
+@pytest.mark.snapshot
+@pytest.mark.slow
+def test_linbo3_numbers_equal_the_engine(review_run: Path, engine) -> None:
+    win = table(review_run, "windows").set_index(["role", "name"])
+    w = engine.window("LiNbO3")
+    row = win.loc[("coating", "LiNbO3")]
+    assert row["reduction_limit"] == pytest.approx(w.reduction_limit, abs=1e-6)
+    assert row["oxidation_limit"] == pytest.approx(w.oxidation_limit, abs=1e-6)
+    assert row["e_above_hull"] == pytest.approx(w.e_above_hull, abs=1e-6)
+    assert not row["virtual"]
+
+    itf = table(review_run, "interfaces").set_index("interface_id")
+    cases = [
+        ("LiNbO3 | LiCoO2 @ 3.000 V", "LiCoO2", 3.0),
+        ("LiNbO3 | LiCoO2 @ 4.300 V", "LiCoO2", 4.3),
+        ("LiNbO3 | LiCoO2 (charged) (closed)", "Li0.5CoO2", None),
+        ("LiNbO3 | Li3PS4 @ 3.000 V", "Li3PS4", 3.0),
+        ("LiNbO3 | Li3PS4 @ 4.300 V", "Li3PS4", 4.3),
+        ("LiNbO3 | Li (closed)", "Li", None),
+    ]
+    for ident, partner, v in cases:
+        p = engine.react("LiNbO3", partner, voltage=v)
+        r = itf.loc[ident]
+        assert r["status"] == "ok", ident
+        assert r["energy"] == pytest.approx(p.min_energy, abs=1e-6), ident
+        assert r["energy_mutual"] == pytest.approx(p.min_energy_mutual, abs=1e-6), ident
+        assert r["x_at_energy"] == pytest.approx(p.min_x, abs=1e-6), ident
+        assert r["n_kinks"] == len(p.kinks), ident
+        assert r["reaction_at_energy"] == p.minimum.reaction, ident
+    # every kink with its products is in the reactions table
+    kinks = table(review_run, "reactions")
+    mine = kinks[kinks["interface_id"] == "LiNbO3 | Li3PS4 @ 4.300 V"].sort_values("x")
+    p = engine.react("LiNbO3", "Li3PS4", voltage=4.3)
+    assert mine["x"].tolist() == pytest.approx([k.x for k in sorted(p.kinks, key=lambda k: k.x)], abs=1e-6)
+    assert mine["products"].str.len().min() > 0
+
+
+@pytest.mark.snapshot
+@pytest.mark.slow
+def test_baseline_is_strongly_negative_and_linbo3_improves_it(review_run: Path, engine) -> None:
+    rk = table(review_run, "rankings")
+    stack = rk[rk["stack"] == "LiCoO2 | Li3PS4"].set_index("coating")
+    nb = stack.loc["LiNbO3"]
+    # the baseline (no coating) is the worst electrolyte | cathode reaction the engine gives
+    expected = min(
+        engine.react("Li3PS4", "LiCoO2", voltage=3.0).min_energy_mutual,
+        engine.react("Li3PS4", "LiCoO2", voltage=4.3).min_energy_mutual,
+        engine.react("Li3PS4", "Li0.5CoO2").min_energy_mutual,
+    )
+    assert nb["baseline_energy"] == pytest.approx(expected, abs=1e-6)
+    assert nb["baseline_energy"] < -0.3  # strongly negative (eV per non-Li atom)
+    # LiNbO3 between them: its worst interface is much less negative than the baseline
+    assert nb["worst_interface_energy"] == pytest.approx(min(nb["energy_electrode"], nb["energy_electrolyte"]))
+    assert nb["worst_interface_energy"] > nb["baseline_energy"] + 0.2
+    assert nb["improvement"] > 0.2
+    # the numbers behind LiNbO3's rank
+    assert nb["energy_electrolyte"] == pytest.approx(
+        engine.react("LiNbO3", "Li3PS4", voltage=4.3).min_energy_mutual, abs=1e-6
+    )
+    assert nb["oxidation_limit"] == pytest.approx(engine.window("LiNbO3").oxidation_limit, abs=1e-6)
+    # every coating is ranked or skipped with a reason, ranks are 1..n
+    ok = stack[stack["status"] == "ok"]
+    assert sorted(ok["rank"].tolist()) == list(range(1, len(ok) + 1))
+    assert (stack.loc[stack["status"] != "ok", "note"].str.len() > 0).all()
+
+
+@pytest.mark.snapshot
+@pytest.mark.slow
+def test_every_material_appears_virtual_ones_marked(review_run: Path, review_cfg: dict, engine) -> None:
+    win = table(review_run, "windows")
+    rk = table(review_run, "rankings")
+    itf = table(review_run, "interfaces")
+    have = set(zip(win["role"], win["name"], strict=True))
+    expected = (
+        [("cathode", c["name"]) for c in review_cfg["cathodes"]]
+        + [("cathode_charged", c["name"]) for c in review_cfg["cathodes"] if c.get("charged")]
+        + [("anode", a["name"]) for a in review_cfg["anodes"]]
+        + [("electrolyte", e["name"]) for e in review_cfg["electrolytes"]]
+        + [("coating", c) for c in review_cfg["coatings"]["formulas"]]
+    )
+    assert set(expected) <= have, set(expected) - have
+    assert len(win) == len(expected)
+    # virtual flags agree with the engine (no entry of their own: placed on the hull)
+    for r in win.itertuples(index=False):
+        if r.status != "ok":
+            assert r.note, r
+            continue
+        dec = engine.decompose(r.formula)
+        assert bool(r.has_entry) == dec.has_entry, r.name
+        assert bool(r.virtual) == dec.virtual, r.name
+        if not dec.has_entry:
+            assert "virtual" in r.note and math.isnan(r.e_above_hull), r.name
+    virtual = set(win.loc[win["virtual"].fillna(False).astype(bool), "name"])
+    assert {"NCA", "Li2.3C0.7B0.3O3", "Ta-LLZO", "Li9.54Si1.74P1.44S11.7Cl0.3"} <= virtual
+    # every stack x coating is in the ranking, virtual coatings flagged there too
+    n_stacks = (len(review_cfg["cathodes"]) + len(review_cfg["anodes"])) * len(review_cfg["electrolytes"])
+    assert rk["stack"].nunique() == n_stacks
+    assert len(rk) == n_stacks * len(review_cfg["coatings"]["formulas"])
+    v = rk[rk["coating"] == "Li2.3C0.7B0.3O3"]
+    assert v["virtual"].all() and v["note"].str.contains("virtual").all()
+    # electrolytes and electrodes appear in the interfaces (baseline) with their virtual flags
+    base = itf[itf["kind"].str.startswith("electrolyte|")]
+    assert set(base["a_name"]) == {e["name"] for e in review_cfg["electrolytes"]}
+    assert base.loc[base["a_name"] == "Ta-LLZO", "a_virtual"].all()
+    # figures: one reaction-profile figure per stack, one heatmap per electrode
+    figs = review_run / "results" / "figures"
+    assert len(list((figs / "profiles").glob("*.png"))) == n_stacks
+    assert len(list((figs / "heatmaps").glob("*.png"))) == len(review_cfg["cathodes"]) + len(review_cfg["anodes"])
+    assert (figs / "windows.png").stat().st_size > 10_000
+
+
+@pytest.mark.snapshot
+@pytest.mark.slow
+def test_provenance(review_run: Path, snapshot_path: Path) -> None:
+    prov = json.loads((review_run / "results" / "provenance.json").read_text())
+    assert prov["source"]["sha256"] == sha256_of(snapshot_path)
+    assert prov["source"]["file"] == snapshot_path.name
+    assert prov["screening_version"] == screening.__version__
+    assert prov["config"]["snapshot"] == str(snapshot_path)
+    assert prov["config"]["ranking"]["reaction_energy"] == "mutual"  # defaults filled in
+    for f in TABLE_FILES:
+        assert prov["files"][f] == sha256_of(review_run / f)
+    for name in TABLES:
+        p = read_provenance(review_run / "results" / "tables" / f"{name}.parquet")
+        assert p["source"]["sha256"] == prov["source"]["sha256"]
+        assert p["config_sha256"] == prov["config_sha256"]
+    # no timestamps in the tables
+    for f in TABLE_FILES:
+        if f.endswith(".csv"):
+            assert not re.search(r"20\d\d-\d\d-\d\dT", (review_run / f).read_text())
+
+
+# ---------------------------------------------------------------------------------------------- resume
+@pytest.mark.snapshot
+@pytest.mark.slow
+def test_interrupted_run_resumes_without_recomputing_and_is_byte_identical(
+    review_run: Path, snapshot_path: Path, tmp_path: Path
+) -> None:
+    """A second run, killed mid-way and restarted, reuses its finished chunks and equals the first run."""
+    workdir = tmp_path / "review_b"
+    workdir.mkdir()
+    targets = [*TABLE_FILES, "results/provenance.json"]
+    cmd = [
+        *snakemake_exe(),
+        *targets,
+        "-s",
+        str(SNAKEFILE),
+        "--directory",
+        str(workdir),
+        "--cores",
+        "1",
+        "--configfile",
+        str(REVIEW),
+        *review_config(snapshot_path),
+    ]
+    chunk_dir = workdir / "results" / "work" / "interfaces"
+    with open(tmp_path / "first.log", "w") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            deadline = time.monotonic() + TIMEOUT
+            while len(list(chunk_dir.glob("chunk_*.summary.parquet"))) < 2:
+                assert proc.poll() is None, (tmp_path / "first.log").read_text()[-3000:]
+                assert time.monotonic() < deadline, "no chunk finished in time"
+                time.sleep(0.5)
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
+            proc.wait(timeout=120)
+    finished = sorted(chunk_dir.glob("chunk_*.summary.parquet"))
+    n_chunks = len(pd.read_csv(workdir / "results" / "candidates.csv")["chunk"].unique())
+    assert 2 <= len(finished) < n_chunks, "interrupted too late to test resuming"
+    assert not (workdir / "results" / "tables" / "rankings.csv").exists()
+    stamps = {p: p.stat().st_mtime_ns for p in finished}
+    bench = {p: p.stat().st_mtime_ns for p in (workdir / "results" / "benchmarks" / "interface_chunk").glob("*.tsv")}
+
+    # dry run: only the missing chunks are planned
+    plan = snakemake(workdir, *targets, "-n", "--rerun-incomplete", *review_config(snapshot_path), configfile=REVIEW)
+    counts = job_counts(plan.stdout)
+    assert counts.get("interface_chunk", 0) == n_chunks - len(finished), plan.stdout[-3000:]
+    assert "entries" not in counts and "candidates" not in counts, counts
+
+    snakemake(workdir, *targets, "--rerun-incomplete", *review_config(snapshot_path), configfile=REVIEW)
+    for p, t in stamps.items():
+        assert p.stat().st_mtime_ns == t, f"{p.name} was recomputed"
+    for p, t in bench.items():
+        assert p.stat().st_mtime_ns == t, f"{p.name} was recomputed"
+
+    # byte-identical result tables and provenance as the uninterrupted run in another directory
+    for f in [*TABLE_FILES, "results/provenance.json", "results/candidates.csv"]:
+        assert (workdir / f).read_bytes() == (review_run / f).read_bytes(), f"{f} differs between runs"
+
+
+@pytest.mark.snapshot
+@pytest.mark.slow
+def test_lost_chunk_and_table_rerun_only_that_chunk(review_run: Path, snapshot_path: Path) -> None:
+    """One chunk's output and the merged tables gone (e.g. a failed node): only that chunk is recomputed."""
+    chunk_dir = review_run / "results" / "work" / "interfaces"
+    chunks = sorted(chunk_dir.glob("chunk_*.summary.parquet"))
+    before = {f: (review_run / f).read_bytes() for f in TABLE_FILES}
+    others = {p: p.stat().st_mtime_ns for p in chunks[:-1]}
+    lost = chunks[-1].name.split(".")[0]
+    for p in chunk_dir.glob(f"{lost}.*.parquet"):
+        p.unlink()
+    for name in ("interfaces", "reactions"):
+        for ext in ("csv", "parquet"):
+            (review_run / "results" / "tables" / f"{name}.{ext}").unlink()
+    plan = snakemake(review_run, *TABLE_FILES, "-n", *review_config(snapshot_path), configfile=REVIEW)
+    counts = job_counts(plan.stdout)
+    assert counts.get("interface_chunk") == 1, plan.stdout[-3000:]
+    assert f"wildcards: chunk={lost.split('_')[1]}" in plan.stdout
+    assert not {"entries", "candidates", "windows", "baseline"} & set(counts), counts
+    snakemake(review_run, *TABLE_FILES, *review_config(snapshot_path), configfile=REVIEW)
+    for p, t in others.items():
+        assert p.stat().st_mtime_ns == t
+    for f, data in before.items():
+        assert (review_run / f).read_bytes() == data, f
+
+
+# ---------------------------------------------------------------------------------------------- default
+def test_default_screen_runs_offline_with_report(tmp_path: Path) -> None:
+    t0 = time.perf_counter()
+    snakemake(tmp_path, configfile=DEFAULT)
+    print(f"default screen: {time.perf_counter() - t0:.1f} s")
+    cands = pd.read_csv(tmp_path / "results" / "candidates.csv")
+    assert {"explicit", "user", "query"} <= set(cands["origin"])
+    assert len(cands) > 20  # the query found the experimental data's Li compounds
+    win = table(tmp_path, "windows").set_index(["role", "name"])
+    assert bool(win.loc[("coating", "Li3PO4"), "virtual"])  # not in the experimental data
+    assert not bool(win.loc[("coating", "LiNbO3"), "virtual"])
+    rk = table(tmp_path, "rankings")
+    assert set(rk["stack"]) == {"TiS2 | LiBH4", "TiS2 | LiI", "TiS2 | Li3N", "Li | LiBH4", "Li | LiI", "Li | Li3N"}
+    assert rk["passes"].fillna(False).any()
+    prov = json.loads((tmp_path / "results" / "provenance.json").read_text())
+    assert prov["source"]["source"] == "experimental"
+    report = tmp_path / "results" / "report.html"
+    snakemake(tmp_path, "--report", str(report), configfile=DEFAULT)
+    text = report.read_text(errors="replace")
+    for word in ("rankings.csv", "windows.png", "Ranking heatmaps", "Reaction profiles"):
+        assert word in text, word
+
+
+# ---------------------------------------------------------------------------------------------- configs
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            "ranking={reaction_energy: lowest}",
+            "ranking.reaction_energy = 'lowest' is not allowed; allowed values: 'mutual', 'total'",
+        ),
+        ("chunksize=3", "unknown config key(s) 'chunksize' at the top level; allowed keys:"),
+        ("mp={thermo_type: PBE}", "mp.thermo_type = 'PBE' is not allowed; allowed values: 'GGA_GGA+U', 'R2SCAN'"),
+        ("chunk_size=0", "chunk_size = 0 must be >= 1"),
+        ("source=no/such/file.csv", "config key source = 'no/such/file.csv': no such file"),
+    ],
+)
+def test_bad_config_stops_with_the_key_and_allowed_values(tmp_path: Path, override: str, message: str) -> None:
+    proc = snakemake(tmp_path, "-n", "--config", override, configfile=DEFAULT, check=False, timeout=120)
+    assert proc.returncode != 0
+    assert message in proc.stdout + proc.stderr, (proc.stdout + proc.stderr)[-2000:]
+
+
+def test_review_config_accepts_source_mp(tmp_path: Path) -> None:
+    """The review screen plans against Materials Project (the fetch itself is the entries rule's job)."""
+    proc = snakemake(tmp_path, "-n", "--config", "source=mp", configfile=REVIEW, timeout=120)
+    assert job_counts(proc.stdout).get("entries") == 1
+
+
+def test_lint_is_clean() -> None:
+    proc = subprocess.run(
+        [*snakemake_exe(), "-s", str(SNAKEFILE), "--lint"], capture_output=True, text=True, timeout=120, cwd=REPO
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Congratulations" in proc.stdout + proc.stderr

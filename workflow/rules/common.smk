@@ -1,0 +1,74 @@
+# Helpers shared by the rules: config validation, the data source, chunk bookkeeping, paths.
+
+import os
+from pathlib import Path
+
+import yaml
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+from screening.errors import ScreeningError
+from screening.screen.config import ScreenConfig, explain_config_errors, resolve_source, source_spec
+from screening.screen.materials import n_chunks
+
+SCHEMA_FILE = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+
+try:
+    validate(config, schema="../schemas/config.schema.yaml")
+except WorkflowError:
+    _schema = yaml.safe_load(SCHEMA_FILE.read_text())
+    _lines = explain_config_errors(config, _schema) or [f"(see the schema {SCHEMA_FILE})"]
+    raise WorkflowError("invalid config:\n  " + "\n  ".join(_lines)) from None
+
+try:
+    SCREEN = ScreenConfig.from_dict(config)
+    SOURCE = resolve_source(config, os.getcwd(), workflow.basedir)
+except ScreeningError as exc:
+    raise WorkflowError(str(exc)) from None
+
+# How the source is named in provenance: as written in the config (not this machine's absolute path).
+SOURCE_LABEL = source_spec(config)
+
+RESULTS = "results"
+WORK = f"{RESULTS}/work"
+TABLES = f"{RESULTS}/tables"
+FIGURES = f"{RESULTS}/figures"
+LOGS = "logs"
+BENCH = f"{RESULTS}/benchmarks"
+
+# Config keys the expensive steps depend on: a change elsewhere (thresholds, weights, report) reruns
+# only the ranking and the report, never the interface chunks.
+MATERIAL_KEYS = ("cathodes", "anodes", "electrolytes", "coatings", "chunk_size", "hull_reference")
+
+
+def config_subset(*keys):
+    """The part of the config a rule depends on (its params; a change there reruns the rule)."""
+    return {k: config[k] for k in keys if k in config}
+
+
+def source_input(wildcards):
+    """The snapshot file when the source is a file (so that a changed file reruns the screen)."""
+    return [SOURCE] if SOURCE not in ("experimental", "mp") else []
+
+
+def chunk_numbers():
+    """Chunk numbers, known once the candidates checkpoint has run."""
+    candidates = checkpoints.candidates.get().output.table
+    return list(range(n_chunks(candidates)))
+
+
+def chunk_outputs(kind):
+    def inner(wildcards):
+        return expand(f"{WORK}/interfaces/chunk_{{chunk}}.{kind}.parquet", chunk=chunk_numbers())
+
+    return inner
+
+
+def final_outputs():
+    tables = [
+        f"{TABLES}/{name}.{ext}"
+        for name in ("windows", "interfaces", "reactions", "rankings")
+        for ext in ("csv", "parquet")
+    ]
+    figures = [f"{FIGURES}/windows.png", f"{FIGURES}/profiles", f"{FIGURES}/heatmaps"]
+    return tables + figures + [f"{RESULTS}/provenance.json"]

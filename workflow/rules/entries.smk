@@ -1,0 +1,83 @@
+# Data for the screen: entries of every needed element, candidate coatings, stability windows.
+
+
+rule entries:
+    """Load the configured source (experimental | mp | snapshot) for every element the screen needs.
+
+    The only rule that touches the source: with source=mp it is the only one that talks to the
+    Materials Project API (retried on failure); every other job reads results/entries/entries.csv.
+    """
+    input:
+        source_input,
+    output:
+        table=f"{RESULTS}/entries/entries.csv",
+        provenance=f"{RESULTS}/entries/provenance.json",
+    params:
+        source=SOURCE,
+        label=SOURCE_LABEL,
+        screen=config_subset("source", "snapshot", "mp", *MATERIAL_KEYS),
+    log:
+        f"{LOGS}/entries.log",
+    benchmark:
+        f"{BENCH}/entries.tsv"
+    retries: 2 if SOURCE == "mp" else 0
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/entries.py"
+
+
+checkpoint candidates:
+    """Candidate coatings (explicit, user-defined, queried from the source), each with its chunk."""
+    input:
+        entries=rules.entries.output.table,
+        provenance=rules.entries.output.provenance,
+    output:
+        table=f"{RESULTS}/candidates.csv",
+    params:
+        screen=config_subset(*MATERIAL_KEYS),
+    log:
+        f"{LOGS}/candidates.log",
+    benchmark:
+        f"{BENCH}/candidates.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/candidates.py"
+
+
+rule windows:
+    """Electrochemical stability window, e_above_hull and entry status of every material."""
+    input:
+        entries=rules.entries.output.table,
+        provenance=rules.entries.output.provenance,
+        candidates=rules.candidates.output.table,
+    output:
+        csv=report(
+            f"{TABLES}/windows.csv",
+            caption="../report/windows_table.rst",
+            category="Tables",
+        ),
+        parquet=f"{TABLES}/windows.parquet",
+    params:
+        config=config,
+    log:
+        f"{LOGS}/windows.log",
+    benchmark:
+        f"{BENCH}/windows.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/windows.py"

@@ -1,0 +1,85 @@
+# Interface reactions: one job per chunk of candidate coatings, one for the uncoated baseline.
+
+
+rule interface_chunk:
+    """Every interface of the coatings in one chunk (with cathodes, anodes, electrolytes)."""
+    input:
+        entries=rules.entries.output.table,
+        provenance=rules.entries.output.provenance,
+        candidates=rules.candidates.output.table,
+    output:
+        summary=f"{WORK}/interfaces/chunk_{{chunk}}.summary.parquet",
+        kinks=f"{WORK}/interfaces/chunk_{{chunk}}.kinks.parquet",
+    wildcard_constraints:
+        chunk=r"\d+",
+    params:
+        screen=config_subset(*MATERIAL_KEYS),
+    log:
+        f"{LOGS}/interfaces/chunk_{{chunk}}.log",
+    benchmark:
+        f"{BENCH}/interface_chunk/chunk_{{chunk}}.tsv"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        runtime=lambda wildcards, attempt: 60 * attempt,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/interface_chunk.py"
+
+
+rule baseline:
+    """Electrolyte | electrode interfaces without a coating."""
+    input:
+        entries=rules.entries.output.table,
+        provenance=rules.entries.output.provenance,
+    output:
+        summary=f"{WORK}/interfaces/baseline.summary.parquet",
+        kinks=f"{WORK}/interfaces/baseline.kinks.parquet",
+    params:
+        screen=config_subset(*MATERIAL_KEYS),
+    log:
+        f"{LOGS}/interfaces/baseline.log",
+    benchmark:
+        f"{BENCH}/baseline.tsv"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        runtime=lambda wildcards, attempt: 60 * attempt,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/baseline.py"
+
+
+rule interfaces:
+    """Merge chunks and baseline into the interfaces (minima) and reactions (every kink) tables."""
+    input:
+        summaries=chunk_outputs("summary"),
+        kinks=chunk_outputs("kinks"),
+        baseline_summary=rules.baseline.output.summary,
+        baseline_kinks=rules.baseline.output.kinks,
+        provenance=rules.entries.output.provenance,
+    output:
+        csv=report(
+            f"{TABLES}/interfaces.csv",
+            caption="../report/interfaces_table.rst",
+            category="Tables",
+        ),
+        parquet=f"{TABLES}/interfaces.parquet",
+        reactions_csv=f"{TABLES}/reactions.csv",
+        reactions_parquet=f"{TABLES}/reactions.parquet",
+    params:
+        config=config,
+    log:
+        f"{LOGS}/interfaces.log",
+    benchmark:
+        f"{BENCH}/interfaces.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/interfaces.py"

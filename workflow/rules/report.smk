@@ -1,0 +1,118 @@
+# Figures and the provenance manifest; `snakemake --report` shows everything flagged with report().
+
+
+rule plot_windows:
+    """Stability windows of coatings and electrolytes as bars against the electrode potentials."""
+    input:
+        windows=rules.windows.output.parquet,
+    output:
+        report(
+            f"{FIGURES}/windows.png",
+            caption="../report/windows.rst",
+            category="Figures",
+        ),
+    params:
+        config=config_subset("cathodes", "anodes"),
+    log:
+        f"{LOGS}/plot_windows.log",
+    benchmark:
+        f"{BENCH}/plot_windows.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/plot_windows.py"
+
+
+rule plot_profiles:
+    """Reaction energy vs mixing ratio for the top candidates of every stack (one PNG per stack)."""
+    input:
+        rankings=rules.rankings.output.parquet,
+        interfaces=rules.interfaces.output.parquet,
+        reactions=rules.interfaces.output.reactions_parquet,
+    output:
+        report(
+            directory(f"{FIGURES}/profiles"),
+            patterns=["{stack}.png"],
+            caption="../report/profiles.rst",
+            category="Figures",
+            subcategory="Reaction profiles",
+            labels={"stack": "{stack}"},
+        ),
+    params:
+        top_n=config["report"]["top_n"],
+    log:
+        f"{LOGS}/plot_profiles.log",
+    benchmark:
+        f"{BENCH}/plot_profiles.tsv"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/plot_profiles.py"
+
+
+rule plot_heatmaps:
+    """Ranking heatmaps: coatings x electrolytes, one per electrode."""
+    input:
+        rankings=rules.rankings.output.parquet,
+    output:
+        report(
+            directory(f"{FIGURES}/heatmaps"),
+            patterns=["{electrode}.png"],
+            caption="../report/heatmaps.rst",
+            category="Figures",
+            subcategory="Ranking heatmaps",
+            labels={"electrode": "{electrode}"},
+        ),
+    log:
+        f"{LOGS}/plot_heatmaps.log",
+    benchmark:
+        f"{BENCH}/plot_heatmaps.tsv"
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/plot_heatmaps.py"
+
+
+rule provenance:
+    """provenance.json: data source (file, sha256), config, software versions, sha256 of every table."""
+    input:
+        provenance=rules.entries.output.provenance,
+        candidates=rules.candidates.output.table,
+        tables=[
+            rules.windows.output.csv,
+            rules.windows.output.parquet,
+            rules.interfaces.output.csv,
+            rules.interfaces.output.parquet,
+            rules.interfaces.output.reactions_csv,
+            rules.interfaces.output.reactions_parquet,
+            rules.rankings.output.csv,
+            rules.rankings.output.parquet,
+        ],
+    output:
+        f"{RESULTS}/provenance.json",
+    params:
+        config=config,
+    log:
+        f"{LOGS}/provenance.log",
+    benchmark:
+        f"{BENCH}/provenance.tsv"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/provenance.py"

@@ -1,0 +1,15 @@
+"""Rule baseline: electrolyte | electrode interfaces without a coating."""
+
+import sys
+from pathlib import Path
+
+# the package from this repository when it is not installed (e.g. in a --sdm conda environment)
+sys.path.append(str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+
+from screening.screen.interfaces import run_baseline
+from screening.screen.logs import logged
+
+smk = snakemake  # noqa: F821 - injected by Snakemake
+
+with logged(smk.log[0]):
+    run_baseline(smk.input.entries, smk.input.provenance, smk.params.screen, smk.output.summary, smk.output.kinks)

@@ -1,0 +1,15 @@
+"""Checkpoint candidates: explicit, user-defined and queried coatings, with their chunk numbers."""
+
+import sys
+from pathlib import Path
+
+# the package from this repository when it is not installed (e.g. in a --sdm conda environment)
+sys.path.append(str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+
+from screening.screen.logs import logged
+from screening.screen.materials import run_candidates
+
+smk = snakemake  # noqa: F821 - injected by Snakemake
+
+with logged(smk.log[0]):
+    run_candidates(smk.input.entries, smk.input.provenance, smk.params.screen, smk.output.table)

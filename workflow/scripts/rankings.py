@@ -1,0 +1,23 @@
+"""Rule rankings: filters, Pareto front and weighted score per stack -> rankings.csv/.parquet."""
+
+import sys
+from pathlib import Path
+
+# the package from this repository when it is not installed (e.g. in a --sdm conda environment)
+sys.path.append(str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
+
+from screening.screen.logs import logged
+from screening.screen.ranking import run_rank
+
+smk = snakemake  # noqa: F821 - injected by Snakemake
+
+with logged(smk.log[0]):
+    run_rank(
+        smk.input.candidates,
+        smk.input.windows,
+        smk.input.interfaces,
+        smk.input.provenance,
+        smk.params.config,
+        smk.output.csv,
+        smk.output.parquet,
+    )
