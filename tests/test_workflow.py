@@ -361,9 +361,10 @@ def test_bad_config_stops_with_the_key_and_allowed_values(tmp_path: Path, overri
 
 
 def test_review_config_accepts_source_mp(tmp_path: Path) -> None:
-    """The review screen plans against Materials Project (the fetch itself is the entries rule's job)."""
+    """The review screen plans against Materials Project: one fetch job (on the submit host), then entries."""
     proc = snakemake(tmp_path, "-n", "--config", "source=mp", configfile=REVIEW, timeout=120)
-    assert job_counts(proc.stdout).get("entries") == 1
+    counts = job_counts(proc.stdout)
+    assert counts.get("fetch_mp") == 1 and counts.get("entries") == 1, proc.stdout[-3000:]
 
 
 def test_lint_is_clean() -> None:

@@ -47,8 +47,10 @@ def config_subset(*keys):
 
 
 def source_input(wildcards):
-    """The snapshot file when the source is a file (so that a changed file reruns the screen)."""
-    return [SOURCE] if SOURCE not in ("experimental", "mp") else []
+    """The snapshot file (a changed file reruns the screen), or the Materials Project fetch manifest."""
+    if SOURCE == "mp":
+        return [f"{RESULTS}/entries/mp_systems.json"]
+    return [SOURCE] if SOURCE != "experimental" else []
 
 
 def chunk_numbers():

@@ -1,11 +1,39 @@
 # Data for the screen: entries of every needed element, candidate coatings, stability windows.
 
 
+if SOURCE == "mp":
+
+    rule fetch_mp:
+        """The only job that talks to the Materials Project API (run on the submit host, retried).
+
+        Fetches every chemical system the screen's windows and interfaces need into the local cache
+        (config mp.cache_dir); every later job, on a cluster node too, reads that cache offline.
+        """
+        output:
+            manifest=f"{RESULTS}/entries/mp_systems.json",
+        params:
+            screen=config_subset("mp", *MATERIAL_KEYS),
+        log:
+            f"{LOGS}/fetch_mp.log",
+        benchmark:
+            f"{BENCH}/fetch_mp.tsv"
+        localrule: True
+        retries: 3
+        threads: 1
+        resources:
+            mem_mb=4000,
+            runtime=120,
+        conda:
+            "../envs/screening.yaml"
+        script:
+            "../scripts/fetch_mp.py"
+
+
 rule entries:
     """Load the configured source (experimental | mp | snapshot) for every element the screen needs.
 
-    The only rule that touches the source: with source=mp it is the only one that talks to the
-    Materials Project API (retried on failure); every other job reads results/entries/entries.csv.
+    The only rule that reads the source (with source=mp: the cache that fetch_mp filled, offline);
+    every other job reads results/entries/entries.csv.
     """
     input:
         source_input,
@@ -20,7 +48,6 @@ rule entries:
         f"{LOGS}/entries.log",
     benchmark:
         f"{BENCH}/entries.tsv"
-    retries: 2 if SOURCE == "mp" else 0
     threads: 1
     resources:
         mem_mb=4000,

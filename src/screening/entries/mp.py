@@ -732,6 +732,66 @@ def load_mp(
     return entries_to_table(record.subset(els), provenance)
 
 
+def minimal_cover(systems: Iterable[Iterable[str]]) -> list[tuple[str, ...]]:
+    """The chemical systems that are not subsets of another one (sorted, deterministic).
+
+    Fetching these covers every system given: a cached system serves all its subsystems.
+    """
+    sets = {frozenset(normalise_elements(s)) for s in systems}
+    maximal = [s for s in sets if not any(s < other for other in sets)]
+    return sorted((normalise_elements(s) for s in maximal), key=lambda t: (len(t), chemsys_of(t)))
+
+
+def load_mp_systems(
+    systems: Iterable[Iterable[str]],
+    thermo_type: str = DEFAULT_THERMO_TYPE,
+    cache_dir: str | os.PathLike | None = None,
+    *,
+    offline: bool = False,
+    **options,
+) -> EntryTable:
+    """One formation-energy table from several chemical systems (e.g. every interface of a screen).
+
+    A screen's materials span far more elements than one query (or a 9-element assembly) can hold, but
+    each interface only needs its own chemical system. This fetches (or reads from the cache) each of
+    ``minimal_cover(systems)`` and joins their entries, de-duplicated by entry id; all come from the
+    same database and thermo type, so their energies share one scale and one set of elemental references.
+
+    Args:
+        systems: Chemical systems, each an iterable of element symbols or a ``"Li-Co-O"`` string.
+        thermo_type, cache_dir, offline, **options: as :func:`load_mp`.
+
+    Raises:
+        SourceError: as :func:`fetch`; also when the cached systems come from different database versions.
+    """
+    cover = minimal_cover(systems)
+    if not cover:
+        raise InputError("no chemical system to load from the Materials Project")
+    entries: list[dict] = []
+    records = []
+    for els in cover:
+        record = fetch(els, thermo_type, cache_dir, offline=offline, **options)
+        entries.extend(record.subset(els))
+        records.append(record)
+    versions = sorted({str(r.database_version) for r in records})
+    if len(versions) > 1:
+        raise SourceError(
+            f"the cached Materials Project systems come from different database versions ({', '.join(versions)}); "
+            "fetch again with refresh (screening mp fetch --refresh ...)"
+        )
+    provenance = {
+        "source": "mp",
+        "thermo_type": records[0].thermo_type,
+        "database_version": records[0].database_version,
+        "systems": [chemsys_of(e) for e in cover],
+        "cache_files": {r.chemsys: {"file": Path(r.path).name, "sha256": _sha256(Path(r.path)),
+                                    "retrieved_at": r.retrieved_at} for r in records},
+        "endpoint": records[0].endpoint,
+        "mp_api_version": _dist_version("mp-api"),
+    }
+    return entries_to_table(_dedup(entries), provenance)
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -78,16 +78,81 @@ def needed_elements(cfg: ScreenConfig, source: str) -> list[str] | None:
     return _sorted_elements(els)
 
 
-def _load(source: str, elements: list[str] | None, mp_options: dict) -> EntryTable:
+def required_systems(cfg: ScreenConfig) -> list[tuple[str, ...]]:
+    """Chemical systems (each with Li) that the screen's windows and interfaces need.
+
+    One per material (its window) and one per interface: coating | electrode, coating | electrolyte
+    and the electrolyte | electrode baselines, charged compositions included. With a query over
+    ``elements`` Q, also Q + Li and Q + each electrode and electrolyte. A per-system source (Materials
+    Project) fetches the minimal cover of these instead of the union of all elements, which no single
+    query could hold.
+    """
+
+    def els(m) -> frozenset[str]:
+        out = set(parse_material(m.formula, m.key + ".formula"))
+        if m.charged:
+            out |= set(parse_material(m.charged, m.key + ".charged"))
+        return frozenset(out | {"Li"})
+
+    partners = [*cfg.electrodes, *cfg.electrolytes]
+    systems = {els(m) for m in cfg.materials}
+    systems |= {els(e) | els(p) for e in cfg.electrolytes for p in cfg.electrodes}
+    systems |= {els(c) | els(p) for c in cfg.coatings for p in partners}
+    q = cfg.query
+    if q.get("enabled") and q.get("elements"):
+        base = frozenset(q["elements"]) | frozenset(q.get("require_elements") or []) | {"Li"}
+        systems |= {base} | {base | els(p) for p in partners}
+    return sorted((tuple(_sorted_elements(s)) for s in systems), key=lambda t: (len(t), t))
+
+
+def _mp_module():
+    if importlib.util.find_spec("screening.entries.mp") is None:
+        raise SourceError(
+            "source: mp needs the Materials Project source screening.entries.mp, which this installation does "
+            "not have; reinstall with pip install -e . or use a snapshot path (source: snapshot, snapshot: PATH)"
+        )
+    from screening.entries import mp
+
+    return mp
+
+
+def fetch_systems(config: dict, out_json: str | Path) -> dict:
+    """Fetch every chemical system the screen needs from Materials Project into the local cache.
+
+    The only step that talks to the API (the workflow's ``fetch_mp`` rule, run on the submit host); every
+    later job reads the cache offline. Writes a manifest of the systems, cache files and their sha256.
+    """
+    cfg = ScreenConfig.from_dict(config)
+    needed_elements(cfg, "mp")  # a query over the whole database is an error for mp
+    mp = _mp_module()
+    opts = dict(config.get("mp") or {})
+    cover = mp.minimal_cover(required_systems(cfg))
+    systems = {}
+    for i, els in enumerate(cover, start=1):
+        record = mp.fetch(els, opts.get("thermo_type", mp.DEFAULT_THERMO_TYPE), opts.get("cache_dir"))
+        log.info("[%d/%d] %s: %d entries (%s)", i, len(cover), mp.chemsys_of(els), len(record.entries),
+                 "cache" if record.from_cache else "fetched")
+        systems[mp.chemsys_of(els)] = {
+            "cache_file": Path(record.path).name,
+            "database_version": record.database_version,
+            "retrieved_at": record.retrieved_at,
+        }
+    manifest = {"thermo_type": opts.get("thermo_type", mp.DEFAULT_THERMO_TYPE), "systems": systems}
+    atomic_write_json(out_json, manifest)
+    return manifest
+
+
+def _load(source: str, cfg: ScreenConfig, elements: list[str] | None, mp_options: dict) -> EntryTable:
     if source == "mp":
-        if importlib.util.find_spec("screening.entries.mp") is None:
-            raise SourceError(
-                "source: mp needs the Materials Project source screening.entries.mp, which this installation does "
-                "not have yet; use source: experimental or a snapshot path (source: snapshot, snapshot: PATH)"
-            )
+        mp = _mp_module()
         if elements is None:
             raise ConfigError("source: mp needs a bounded element set (see coatings.query.elements)")
-        return load_source("mp", elements=elements, **mp_options)
+        return mp.load_mp_systems(
+            required_systems(cfg),
+            mp_options.get("thermo_type", mp.DEFAULT_THERMO_TYPE),
+            mp_options.get("cache_dir"),
+            offline=mp_options.get("offline", True),
+        )
     return load_source(source, elements=elements)
 
 
@@ -116,7 +181,7 @@ def build_entries(
     cfg = ScreenConfig.from_dict(config)
     elements = needed_elements(cfg, source)
     log.info("loading source %s for %s", source_label or source, "all elements" if elements is None else elements)
-    table = _load(source, elements, dict(config.get("mp") or {}))
+    table = _load(source, cfg, elements, dict(config.get("mp") or {}))
     have = set(table.elements)
     if elements is None:
         present, missing = list(table.elements), []

@@ -1,0 +1,102 @@
+"""The screen on Materials Project data: the workflow's fetch_mp rule drives the real mp-api client
+against the local MP-shaped server (tests/mp_server.py, documents built from the shared snapshot).
+
+The same reduced screen is run on the CSV snapshot; since the server's formation energies are the
+snapshot's, every reaction energy, window and rank must agree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from mp_server import TEST_API_KEY, MPServer, load_dataset
+
+pytestmark = [pytest.mark.workflow, pytest.mark.mpapi, pytest.mark.snapshot, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = REPO / "tests" / "data" / "slurm_screen.yaml"
+TIMEOUT = 900
+
+
+def run(workdir: Path, *config: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    exe = Path(sys.executable).with_name("snakemake")
+    cmd = [str(exe), "-s", str(REPO / "Snakefile"), "--directory", str(workdir), "--cores", "2",
+           "--configfile", str(CONFIG), "--config", *config]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, env=env)
+    assert proc.returncode == 0, f"{' '.join(cmd)}\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
+    return proc
+
+
+@pytest.fixture(scope="module")
+def server(snapshot_path):
+    load_dataset()
+    with MPServer() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def runs(server, snapshot_path, tmp_path_factory):
+    """(mp workdir, snapshot workdir, thermo requests of the first mp run, of the second)."""
+    env = {**os.environ, "MP_API_KEY": TEST_API_KEY, "MP_API_ENDPOINT": server.endpoint}
+    mp_dir = tmp_path_factory.mktemp("screen_mp")
+    server.reset_log()
+    run(mp_dir, "source=mp", env=env)
+    first = len(server.thermo_requests())
+    # results lost, cache kept: the rerun fetches nothing
+    for f in (mp_dir / "results").rglob("*"):
+        if f.is_file():
+            f.unlink()
+    server.reset_log()
+    run(mp_dir, "source=mp", env=env)
+    second = len(server.thermo_requests())
+    snap_dir = tmp_path_factory.mktemp("screen_snapshot")
+    run(snap_dir, f"snapshot={snapshot_path}")
+    return mp_dir, snap_dir, first, second
+
+
+def tables(workdir: Path, name: str) -> pd.DataFrame:
+    return pd.read_parquet(workdir / "results" / "tables" / f"{name}.parquet")
+
+
+def test_fetch_once_then_cache(runs):
+    mp_dir, _, first, second = runs
+    assert first > 0
+    assert second == 0
+    manifest = json.loads((mp_dir / "results" / "entries" / "mp_systems.json").read_text())
+    assert manifest["thermo_type"] == "GGA_GGA+U"
+    # each interface's chemical system, never the union of the whole screen
+    assert manifest["systems"] and max(len(s.split("-")) for s in manifest["systems"]) <= 9
+    # LiCoO2 | Li3PS4 (the baseline) is covered, e.g. by Cl-Co-Li-O-P-S of LiCoO2 | Li6PS5Cl
+    assert any({"Li", "Co", "O", "P", "S"} <= set(s.split("-")) for s in manifest["systems"])
+    prov = json.loads((mp_dir / "results" / "entries" / "provenance.json").read_text())
+    assert prov["source"]["source"] == "mp"
+    assert TEST_API_KEY not in json.dumps(prov)
+
+
+@pytest.mark.parametrize("name,key", [("interfaces", "interface_id"), ("windows", ["role", "name"])])
+def test_results_equal_the_snapshot_run(runs, name, key):
+    mp_dir, snap_dir, _, _ = runs
+    a = tables(mp_dir, name).set_index(key).sort_index()
+    b = tables(snap_dir, name).set_index(key).sort_index()
+    assert list(a.index) == list(b.index)
+    numeric = [c for c in a.columns if pd.api.types.is_float_dtype(a[c])]
+    assert numeric
+    for c in numeric:
+        np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), atol=1e-6, equal_nan=True, err_msg=c)
+
+
+def test_rankings_equal_the_snapshot_run(runs):
+    mp_dir, snap_dir, _, _ = runs
+    cols = ["stack", "coating", "rank"]
+    a = tables(mp_dir, "rankings")
+    b = tables(snap_dir, "rankings")
+    cols = [c for c in cols if c in a.columns]
+    assert len(cols) >= 2
+    pd.testing.assert_frame_equal(a[cols].reset_index(drop=True), b[cols].reset_index(drop=True))
