@@ -230,7 +230,7 @@ cmd_start() {
         kill_recorded
     fi
     local foreign
-    foreign="$(pgrep -x 'slurmctld|slurmd' || true)"
+    foreign="$( (pgrep -x slurmctld; pgrep -x slurmd) || true)"
     if [[ -n "$foreign" ]]; then
         die "SLURM daemons not started by this script are running (pids: $(echo $foreign)); stop them first"
     fi

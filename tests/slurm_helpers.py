@@ -3,12 +3,14 @@
 The cluster is a one-node SLURM started by ``bash .ci/slurm.sh start`` (no
 accounting database, so the profile uses ``--slurm-status-command squeue``).
 Nothing here mocks SLURM: the helpers run ``snakemake --profile profiles/slurm``
-under a hard timeout, pull the SLURM job ids out of its output and ask
-``sinfo``/``scontrol`` about the node and the jobs.
+under a hard timeout, pull the SLURM job ids out of its output, ask
+``sinfo``/``scontrol`` about the node and the jobs (state, rule, times,
+resources), and compare the files of two runs by sha256.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+SNAKEFILE = REPO / "Snakefile"
 SLURM_PROFILE = REPO / "profiles" / "slurm"
 START_HINT = "run `bash .ci/slurm.sh start` (as root) first"
 
@@ -158,6 +161,15 @@ def run_snakemake(
     )
 
 
+def failed_log_block(output: str, log: str) -> str | None:
+    """The text Snakemake printed for ``log`` in a failed job's report (``show-failed-logs``).
+
+    Snakemake prints ``Logfile <log>:`` and the file between two lines of ``=``; None if it did not.
+    """
+    m = re.search(rf"^Logfile {re.escape(log)}:\n=+\n(.*?)^=+$", output, re.M | re.S)
+    return m.group(1) if m else None
+
+
 def slurm_job_info(job_ids: list[str]) -> dict[str, dict[str, str]]:
     """``scontrol show job`` fields per job id (finished jobs stay visible for MinJobAge)."""
     info: dict[str, dict[str, str]] = {}
@@ -168,6 +180,55 @@ def slurm_job_info(job_ids: list[str]) -> dict[str, dict[str, str]]:
         fields = dict(item.split("=", 1) for item in proc.stdout.split() if "=" in item)
         info[job_id] = fields
     return info
+
+
+def job_rule(fields: dict[str, str]) -> str:
+    """The Snakemake rule of a SLURM job: the plugin submits with ``--comment rule_<rule>[_wildcards_...]``."""
+    comment = fields.get("Comment", "")
+    return comment.removeprefix("rule_").split("_wildcards_")[0]
+
+
+def format_jobs(info: dict[str, dict[str, str]]) -> str:
+    """One line per SLURM job: id, state, rule (with wildcards), start/end, cpus and memory."""
+    lines = []
+    for job_id, f in sorted(info.items(), key=lambda kv: int(kv[0].split("_")[0])):
+        tres = dict(item.split("=", 1) for item in f.get("TRES", "").split(",") if "=" in item)
+        lines.append(
+            f"  SLURM job {job_id:>5} {f.get('JobState', '?'):<10} {f.get('Comment', '?'):<36} "
+            f"{f.get('StartTime', '?')} -> {f.get('EndTime', '?')}  cpu={tres.get('cpu', '?')} "
+            f"mem={tres.get('mem', '?')} limit={f.get('TimeLimit', '?')}"
+        )
+    return "\n".join(lines)
+
+
+def node_cpus() -> int:
+    """CPUs of the (single) SLURM node; 0 if unknown."""
+    proc = subprocess.run(["sinfo", "-h", "-N", "-o", "%c"], capture_output=True, text=True, timeout=20)
+    counts = [int(x) for x in proc.stdout.split() if x.isdigit()]
+    return max(counts, default=0)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def compare_files(a: Path, b: Path, rel_paths: list[str]) -> list[tuple[str, str, str, bool]]:
+    """(path, sha256 under ``a``, sha256 under ``b``, byte-identical) for every relative path."""
+    rows = []
+    for rel in rel_paths:
+        fa, fb = a / rel, b / rel
+        ha = sha256_file(fa) if fa.is_file() else "missing"
+        hb = sha256_file(fb) if fb.is_file() else "missing"
+        rows.append((rel, ha, hb, fa.is_file() and fb.is_file() and fa.read_bytes() == fb.read_bytes()))
+    return rows
+
+
+def format_comparison(rows: list[tuple[str, str, str, bool]], names: tuple[str, str] = ("a", "b")) -> str:
+    width = max((len(r[0]) for r in rows), default=4)
+    lines = [f"  {'file':<{width}}  {'sha256 (' + names[0] + ')':<64}  {'sha256 (' + names[1] + ')':<64}  equal"]
+    for rel, ha, hb, equal in rows:
+        lines.append(f"  {rel:<{width}}  {ha:<64}  {hb:<64}  {equal}")
+    return "\n".join(lines)
 
 
 def overlapping(info: dict[str, dict[str, str]]) -> bool:

@@ -1,4 +1,4 @@
-"""Snakemake on a real (one-node) SLURM cluster through snakemake-executor-plugin-slurm.
+"""The screen on a real (one-node) SLURM cluster through snakemake-executor-plugin-slurm.
 
 Start the cluster first: ``bash .ci/slurm.sh start`` (installs slurm-wlm and
 munge, starts the daemons, waits for the node). Under ``CI=true`` a missing
@@ -8,23 +8,37 @@ The jobs are submitted with the user profile ``profiles/slurm`` unchanged: the
 CI cluster's only partition is its default one and it has no accounting
 database, which the profile's ``slurm-status-command: squeue`` handles.
 
-Both tests run the small workflow in ``tests/data/slurm_smoke`` (independent
-jobs with their own ``threads``/``mem_mb``/``runtime``); the screen itself on
-SLURM (``tests/data/slurm_screen.yaml``, compared byte for byte with a local
-run) joins them once the screening workflow is in place. Run with ``-rP`` or
-``-s`` to see the snakemake command, timings and SLURM job ids.
+* ``tests/data/slurm_screen.yaml`` (a reduced review screen on the shared
+  snapshot, 3 interface chunks) runs once locally and once on SLURM, in two
+  temporary directories; every result file (tables, provenance, intermediate
+  chunks, figures) must be byte-for-byte identical.
+* ``tests/data/slurm_bad_screen.yaml`` has a coating formula that passes the
+  schema but cannot be parsed: its ``entries`` job fails on the cluster and
+  Snakemake must report the failed SLURM job with the rule's log, not hang.
+
+Run with ``-rP`` or ``-s`` to see the snakemake commands, timings, the SLURM job
+ids with their rules, and the sha256 comparison.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from slurm_helpers import (
     REPO,
+    SNAKEFILE,
     START_HINT,
+    compare_files,
+    failed_log_block,
+    format_comparison,
+    format_jobs,
+    job_rule,
+    node_cpus,
     overlapping,
     parse_slurm_logs,
     run_snakemake,
@@ -32,11 +46,29 @@ from slurm_helpers import (
     slurm_status,
 )
 
-pytestmark = pytest.mark.slurm
+pytestmark = [pytest.mark.slurm, pytest.mark.snapshot, pytest.mark.slow]
 
-SMOKE_WORKFLOW = REPO / "tests" / "data" / "slurm_smoke"
-RUN_TIMEOUT = 300  # s; a healthy run of the smoke workflow takes ~25 s
-FAIL_TIMEOUT = 240  # s; the failure must be reported, not waited on forever
+SCREEN = REPO / "tests" / "data" / "slurm_screen.yaml"
+BAD_SCREEN = REPO / "tests" / "data" / "slurm_bad_screen.yaml"
+LOCAL_TIMEOUT = 300  # s; the local run takes ~10 s on 2 cores
+# s; a healthy SLURM run takes ~2 min: 6 waves of dependent jobs, each ~20 s (a job needs ~7 s, the
+# profile's status checks come 5 s and 15 s later)
+RUN_TIMEOUT = 600
+FAIL_TIMEOUT = 240  # s; the failure is reported after ~20 s and snakemake exits ~25 s later
+# every job of the screen except the local rule `all`, one per rule (interface_chunk: one per chunk)
+SCREEN_RULES = [
+    "entries",
+    "candidates",
+    "windows",
+    "baseline",
+    "interfaces",
+    "rankings",
+    "plot_windows",
+    "plot_profiles",
+    "plot_heatmaps",
+    "provenance",
+]
+BAD_FORMULA = "LiNb(O3"
 
 
 @pytest.fixture(scope="module")
@@ -51,68 +83,129 @@ def slurm_cluster() -> str:
     return how
 
 
-def copy_workflow(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst
+def screen_args(configfile: Path, snapshot: Path, *options: str) -> list[str]:
+    """The repository's workflow with ``configfile``, its snapshot path replaced by the fixture's absolute
+    one; --config goes last (it takes every following word that is not an option)."""
+    return ["-s", str(SNAKEFILE), "--configfile", str(configfile), *options, "--config", f"snapshot={snapshot}"]
 
 
-def test_jobs_run_on_slurm(slurm_cluster: str, tmp_path: Path) -> None:
-    workdir = copy_workflow(SMOKE_WORKFLOW, tmp_path / "smoke")
-    n_parts = 4
+def result_files(workdir: Path) -> list[str]:
+    """Every result file (relative path) except run timings (benchmarks) and snakemake's markers."""
+    results = workdir / "results"
+    return sorted(
+        str(p.relative_to(workdir))
+        for p in results.rglob("*")
+        if p.is_file() and "benchmarks" not in p.relative_to(results).parts and p.name != ".snakemake_timestamp"
+    )
 
-    run = run_snakemake(["--config", f"n_parts={n_parts}"], cwd=workdir, timeout=RUN_TIMEOUT)
-    print(run.summary())
 
+def test_screen_on_slurm_equals_local_run(slurm_cluster: str, snapshot_path: Path, tmp_path: Path) -> None:
+    local_dir = tmp_path / "local"
+    slurm_dir = tmp_path / "slurm"
+    local_dir.mkdir()
+    slurm_dir.mkdir()
+
+    # the local run (2 cores) runs while the SLURM run waits for its status checks
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        local_future = pool.submit(
+            run_snakemake,
+            [*screen_args(SCREEN, snapshot_path), "--cores", "2"],
+            cwd=local_dir,
+            timeout=LOCAL_TIMEOUT,
+            profile=None,
+        )
+        run = run_snakemake(
+            ["--executor", "slurm", *screen_args(SCREEN, snapshot_path)], cwd=slurm_dir, timeout=RUN_TIMEOUT
+        )
+        local = local_future.result()
+    print(f"local run:\n{local.summary()}")
+    print(f"SLURM run ({slurm_cluster}):\n{run.summary()}")
+
+    assert local.returncode == 0, local.tail()
+    assert not local.job_ids, f"the local run submitted SLURM jobs: {local.job_ids}"
     assert not run.timed_out, f"snakemake hung for {RUN_TIMEOUT} s\n{run.tail()}"
     assert run.returncode == 0, run.tail()
-    assert len(run.job_ids) == n_parts, f"expected {n_parts} SLURM jobs, got {run.job_ids}\n{run.tail()}"
 
-    # the outputs, written inside the SLURM jobs
-    for i in range(n_parts):
-        assert (workdir / "out" / f"part_{i}.txt").read_text() == f"part {i} threads=1\n"
-    seen_ids = set()
-    for i in range(n_parts):
-        log = (workdir / "logs" / f"part_{i}.log").read_text()
-        fields = dict(line.split("=", 1) for line in log.split())
-        seen_ids.add(fields["slurm_job_id"])
-        assert fields["slurm_cpus"] == "1", log
-    assert seen_ids == set(run.job_ids), f"jobs ran outside SLURM? {seen_ids} vs {run.job_ids}"
-
-    # SLURM's own view: completed, with the rule's resources, side by side
+    # SLURM's view: one completed job per rule (per chunk), in the run's directory
+    n_chunks = pd.read_csv(slurm_dir / "results" / "candidates.csv")["chunk"].nunique()
+    assert n_chunks == 3, f"slurm_screen.yaml should give 3 chunks, got {n_chunks}"
     info = slurm_job_info(run.job_ids)
-    assert set(info) == set(run.job_ids), f"scontrol lost jobs: {sorted(info)}"
+    print(f"SLURM jobs ({len(info)}):\n{format_jobs(info)}")
+    assert set(info) == set(run.job_ids), f"scontrol lost jobs: {sorted(set(run.job_ids) - set(info))}"
+    rules = Counter(job_rule(f) for f in info.values())
+    assert rules == Counter({**dict.fromkeys(SCREEN_RULES, 1), "interface_chunk": n_chunks}), rules
     for job_id, fields in info.items():
         assert fields["JobState"] == "COMPLETED", (job_id, fields["JobState"])
-        assert fields["TimeLimit"] == "00:05:00", (job_id, fields["TimeLimit"])  # runtime=5
-        assert "cpu=1," in fields["TRES"] and "mem=500M" in fields["TRES"], (job_id, fields["TRES"])
-    assert overlapping(info), "no two SLURM jobs ran at the same time"
+        assert Path(fields["WorkDir"]) == slurm_dir, (job_id, fields["WorkDir"])
+    # the rules' threads/mem_mb/runtime reach sbatch
+    chunks = {j: f for j, f in info.items() if job_rule(f) == "interface_chunk"}
+    for job_id, fields in chunks.items():
+        assert "cpu=1," in fields["TRES"] and "mem=2000M" in fields["TRES"], (job_id, fields["TRES"])
+        assert fields["TimeLimit"] == "01:00:00", (job_id, fields["TimeLimit"])  # runtime=60 * attempt
+    (profiles,) = [f for f in info.values() if job_rule(f) == "plot_profiles"]
+    assert "cpu=2," in profiles["TRES"], profiles["TRES"]  # threads: 2
+    # side by side: 1-cpu chunk jobs on a node with >= 2 cpus
+    cpus = node_cpus()
+    if cpus >= 2:
+        assert overlapping(chunks), f"no two interface chunks ran at the same time on {cpus} cpus"
+        print(f"interface chunks ran side by side on the node's {cpus} cpus")
+    else:
+        print(f"node has {cpus} cpu(s): chunks cannot run side by side, not checked")
+
+    # byte for byte: tables, provenance, candidates, entries, chunk outputs, figures
+    local_files = result_files(local_dir)
+    tables = [f for f in local_files if f.startswith("results/tables/")]
+    assert sorted(tables) == sorted(
+        f"results/tables/{name}.{ext}"
+        for name in ("windows", "interfaces", "reactions", "rankings")
+        for ext in ("csv", "parquet")
+    ), tables
+    assert result_files(slurm_dir) == local_files, "the runs wrote different files"
+    rows = compare_files(local_dir, slurm_dir, local_files)
+    print(f"local vs SLURM, {len(rows)} result files:\n{format_comparison(rows, ('local', 'SLURM'))}")
+    differ = [rel for rel, _, _, equal in rows if not equal]
+    assert not differ, f"differ between the local and the SLURM run: {differ}"
 
 
-def test_failing_job_is_reported_with_its_log(slurm_cluster: str, tmp_path: Path) -> None:
-    workdir = copy_workflow(SMOKE_WORKFLOW, tmp_path / "smoke_fail")
+def test_failing_screen_job_is_reported_with_its_log(slurm_cluster: str, snapshot_path: Path, tmp_path: Path) -> None:
+    workdir = tmp_path / "bad_screen"
+    workdir.mkdir()
 
-    run = run_snakemake(["--config", "fail=True", "n_parts=1", "--retries", "0"], cwd=workdir, timeout=FAIL_TIMEOUT)
+    run = run_snakemake(
+        ["--executor", "slurm", *screen_args(BAD_SCREEN, snapshot_path, "--retries", "0")],
+        cwd=workdir,
+        timeout=FAIL_TIMEOUT,
+    )
     print(run.summary())
 
     assert not run.timed_out, f"a failing SLURM job made snakemake hang for {FAIL_TIMEOUT} s\n{run.tail()}"
     assert run.returncode not in (0, None), run.tail()
+    # the config passed the schema: the failure is a job's, not the config check's
+    assert "invalid config" not in run.output, run.tail()
 
     logs = parse_slurm_logs(run.output)
-    broken = [job_id for job_id, log in logs.items() if "rule_broken" in log.parts]
-    assert len(broken) == 1, f"no SLURM job for rule broken: {logs}\n{run.tail()}"
-    (broken_id,) = broken
+    entries = [job_id for job_id, log in logs.items() if "rule_entries" in log.parts]
+    assert len(entries) == 1, f"no SLURM job for rule entries: {logs}\n{run.tail()}"
+    (entries_id,) = entries
+    # everything else depends on entries: nothing else was submitted
+    assert run.job_ids == [entries_id], run.job_ids
 
-    # snakemake names the SLURM job, its state, the rule and shows the rule's log
-    assert run.failed_jobs == {broken_id: "FAILED"}, run.tail()
-    assert "Error in rule broken:" in run.output
-    assert "Logfile logs/broken.log:" in run.output, run.tail()
-    assert "smoke: cannot parse formula Xx2O3" in run.output, run.tail()
+    # snakemake names the SLURM job, its state, the rule, and shows the rule's log
+    assert run.failed_jobs == {entries_id: "FAILED"}, run.tail()
+    assert "Error in rule entries:" in run.output, run.tail()
+    rule_log = failed_log_block(run.output, "logs/entries.log")
+    print(f"snakemake's report of logs/entries.log:\n{rule_log}")
+    assert rule_log is not None, f"no 'Logfile logs/entries.log:' in the report\n{run.tail()}"
+    assert f"config key coatings.formulas[1].formula: cannot parse formula '{BAD_FORMULA}'" in rule_log
+    assert rule_log.strip() == (workdir / "logs" / "entries.log").read_text().strip()
     # the plugin keeps the SLURM log of a failed job
-    assert logs[broken_id].is_file()
+    assert logs[entries_id].is_file()
+    assert f"cannot parse formula '{BAD_FORMULA}'" in logs[entries_id].read_text()
 
     info = slurm_job_info(run.job_ids)
-    assert info[broken_id]["JobState"] == "FAILED", info[broken_id]
-    # keep-going (profile): the independent job still finished
-    others = [job_id for job_id in run.job_ids if job_id != broken_id]
-    assert others and all(info[j]["JobState"] == "COMPLETED" for j in others), info
-    assert (workdir / "out" / "part_0.txt").is_file()
+    print(f"SLURM jobs:\n{format_jobs(info)}")
+    assert info[entries_id]["JobState"] == "FAILED", info[entries_id]
+    assert job_rule(info[entries_id]) == "entries", info[entries_id]
+    assert info[entries_id]["ExitCode"] == "1:0", info[entries_id]["ExitCode"]
+    assert not (workdir / "results" / "entries" / "entries.csv").exists()
+    assert not (workdir / "results" / "tables").exists()
