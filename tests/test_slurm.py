@@ -99,7 +99,27 @@ def result_files(workdir: Path) -> list[str]:
     )
 
 
-def test_screen_on_slurm_equals_local_run(slurm_cluster: str, snapshot_path: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def report(request):
+    """Print straight to the terminal (not captured): CI output shows job ids and the comparison."""
+    terminal = request.config.pluginmanager.getplugin("terminalreporter")
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+
+    def show(text: str) -> None:
+        if terminal is None or capture is None:
+            print(text)
+            return
+        with capture.global_and_fixture_disabled():
+            terminal.write_line("")
+            for line in str(text).splitlines():
+                terminal.write_line(line)
+
+    return show
+
+
+def test_screen_on_slurm_equals_local_run(
+    slurm_cluster: str, snapshot_path: Path, tmp_path: Path, report
+) -> None:
     local_dir = tmp_path / "local"
     slurm_dir = tmp_path / "slurm"
     local_dir.mkdir()
@@ -118,8 +138,8 @@ def test_screen_on_slurm_equals_local_run(slurm_cluster: str, snapshot_path: Pat
             ["--executor", "slurm", *screen_args(SCREEN, snapshot_path)], cwd=slurm_dir, timeout=RUN_TIMEOUT
         )
         local = local_future.result()
-    print(f"local run:\n{local.summary()}")
-    print(f"SLURM run ({slurm_cluster}):\n{run.summary()}")
+    report(f"local run:\n{local.summary()}")
+    report(f"SLURM run ({slurm_cluster}):\n{run.summary()}")
 
     assert local.returncode == 0, local.tail()
     assert not local.job_ids, f"the local run submitted SLURM jobs: {local.job_ids}"
@@ -130,7 +150,7 @@ def test_screen_on_slurm_equals_local_run(slurm_cluster: str, snapshot_path: Pat
     n_chunks = pd.read_csv(slurm_dir / "results" / "candidates.csv")["chunk"].nunique()
     assert n_chunks == 3, f"slurm_screen.yaml should give 3 chunks, got {n_chunks}"
     info = slurm_job_info(run.job_ids)
-    print(f"SLURM jobs ({len(info)}):\n{format_jobs(info)}")
+    report(f"SLURM jobs ({len(info)}):\n{format_jobs(info)}")
     assert set(info) == set(run.job_ids), f"scontrol lost jobs: {sorted(set(run.job_ids) - set(info))}"
     rules = Counter(job_rule(f) for f in info.values())
     assert rules == Counter({**dict.fromkeys(SCREEN_RULES, 1), "interface_chunk": n_chunks}), rules
@@ -148,9 +168,9 @@ def test_screen_on_slurm_equals_local_run(slurm_cluster: str, snapshot_path: Pat
     cpus = node_cpus()
     if cpus >= 2:
         assert overlapping(chunks), f"no two interface chunks ran at the same time on {cpus} cpus"
-        print(f"interface chunks ran side by side on the node's {cpus} cpus")
+        report(f"interface chunks ran side by side on the node's {cpus} cpus")
     else:
-        print(f"node has {cpus} cpu(s): chunks cannot run side by side, not checked")
+        report(f"node has {cpus} cpu(s): chunks cannot run side by side, not checked")
 
     # byte for byte: tables, provenance, candidates, entries, chunk outputs, figures
     local_files = result_files(local_dir)
@@ -162,12 +182,14 @@ def test_screen_on_slurm_equals_local_run(slurm_cluster: str, snapshot_path: Pat
     ), tables
     assert result_files(slurm_dir) == local_files, "the runs wrote different files"
     rows = compare_files(local_dir, slurm_dir, local_files)
-    print(f"local vs SLURM, {len(rows)} result files:\n{format_comparison(rows, ('local', 'SLURM'))}")
+    report(f"local vs SLURM, {len(rows)} result files:\n{format_comparison(rows, ('local', 'SLURM'))}")
     differ = [rel for rel, _, _, equal in rows if not equal]
     assert not differ, f"differ between the local and the SLURM run: {differ}"
 
 
-def test_failing_screen_job_is_reported_with_its_log(slurm_cluster: str, snapshot_path: Path, tmp_path: Path) -> None:
+def test_failing_screen_job_is_reported_with_its_log(
+    slurm_cluster: str, snapshot_path: Path, tmp_path: Path, report
+) -> None:
     workdir = tmp_path / "bad_screen"
     workdir.mkdir()
 
@@ -176,7 +198,7 @@ def test_failing_screen_job_is_reported_with_its_log(slurm_cluster: str, snapsho
         cwd=workdir,
         timeout=FAIL_TIMEOUT,
     )
-    print(run.summary())
+    report(run.summary())
 
     assert not run.timed_out, f"a failing SLURM job made snakemake hang for {FAIL_TIMEOUT} s\n{run.tail()}"
     assert run.returncode not in (0, None), run.tail()
@@ -194,7 +216,7 @@ def test_failing_screen_job_is_reported_with_its_log(slurm_cluster: str, snapsho
     assert run.failed_jobs == {entries_id: "FAILED"}, run.tail()
     assert "Error in rule entries:" in run.output, run.tail()
     rule_log = failed_log_block(run.output, "logs/entries.log")
-    print(f"snakemake's report of logs/entries.log:\n{rule_log}")
+    report(f"snakemake's report of logs/entries.log:\n{rule_log}")
     assert rule_log is not None, f"no 'Logfile logs/entries.log:' in the report\n{run.tail()}"
     assert f"config key coatings.formulas[1].formula: cannot parse formula '{BAD_FORMULA}'" in rule_log
     assert rule_log.strip() == (workdir / "logs" / "entries.log").read_text().strip()
@@ -203,7 +225,7 @@ def test_failing_screen_job_is_reported_with_its_log(slurm_cluster: str, snapsho
     assert f"cannot parse formula '{BAD_FORMULA}'" in logs[entries_id].read_text()
 
     info = slurm_job_info(run.job_ids)
-    print(f"SLURM jobs:\n{format_jobs(info)}")
+    report(f"SLURM jobs:\n{format_jobs(info)}")
     assert info[entries_id]["JobState"] == "FAILED", info[entries_id]
     assert job_rule(info[entries_id]) == "entries", info[entries_id]
     assert info[entries_id]["ExitCode"] == "1:0", info[entries_id]["ExitCode"]
