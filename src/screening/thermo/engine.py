@@ -29,7 +29,7 @@ import numpy as np
 
 from screening.composition.parse import ATOMIC_NUMBER, canonical_formula, parse_formula
 from screening.entries.table import EntryTable
-from screening.errors import InputError, ScreeningError
+from screening.errors import InputError
 from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
 from screening.thermo.segment import Point, hull_breakpoints, hull_profile
 
@@ -674,11 +674,6 @@ def _merge_plateaus(plateaus: list[Plateau]) -> list[Plateau]:
     return out
 
 
-def hull_energy_of(table: EntryTable, formula: str) -> float:
-    """Convenience: closed hull energy [eV/atom] of a composition in ``table``."""
-    return Engine(table).hull_energy(formula)
-
-
 __all__ = [
     "Decomposition",
     "Engine",
@@ -686,7 +681,6 @@ __all__ = [
     "Phase",
     "Plateau",
     "ReactionProfile",
-    "ScreeningError",
     "StabilityWindow",
     "voltage_to_mu",
 ]
