@@ -351,6 +351,18 @@ class Engine:
         j = int(np.lexsort((rows, e))[0])
         return int(rows[j]), float(e[j])
 
+    def _entry_status(
+        self, r: _Reactant, elements: tuple[str, ...], hull_value: float
+    ) -> tuple[int | None, float | None, bool, bool, float | None]:
+        """(row, entry energy, has_entry, virtual, e_above_hull) of ``r`` given its hull energy [eV/atom].
+
+        ``elements`` may be a superset of the reactant's own (the hull at its composition is the same).
+        """
+        row, e_entry = self._own_entry(r, elements)
+        has_entry = row is not None
+        virtual = (not has_entry) or bool(self.table.virtual[row])
+        return row, e_entry, has_entry, virtual, (max(e_entry - hull_value, 0.0) if has_entry else None)
+
     # ------------------------------------------------------------------ public API
     def hull_energy(self, formula: str, voltage: float | None = None) -> float:
         """Hull energy of a composition [eV/atom closed; eV per non-Li atom open to Li at ``voltage``]."""
@@ -404,19 +416,18 @@ class Engine:
         self.table.check_elements(elements, formula)
         lp = self._lp(elements, None)
         sol = lp.solve(self._vector(r.amounts, elements))
-        row, e_entry = self._own_entry(r, elements)
-        has_entry = row is not None
+        row, e_entry, has_entry, virtual, e_above = self._entry_status(r, elements, sol.value)
         dec = Decomposition(
             formula=formula,
             reduced_formula=r.reduced,
             voltage=None if voltage is None else float(voltage),
             mu_li=None,
             has_entry=has_entry,
-            virtual=(not has_entry) or bool(self.table.virtual[row]),
+            virtual=virtual,
             entry_id=self.table.ids[row] if has_entry else None,
             entry_energy=e_entry,
             hull_energy=sol.value,
-            e_above_hull=None if not has_entry else max(e_entry - sol.value, 0.0),
+            e_above_hull=e_above,
             phases=self._phases(lp, sol, per_atoms=r.n_atoms),
         )
         if voltage is None:
@@ -476,11 +487,8 @@ class Engine:
 
         def closed_energy(r: _Reactant) -> tuple[float, bool]:
             e_hull = closed.solve(self._vector(r.amounts, closed_elements)).value
-            row, e_entry = self._own_entry(r, closed_elements)
-            is_virtual = row is None or bool(self.table.virtual[row])
-            if hull_reference or row is None:
-                return e_hull, is_virtual
-            return e_entry, is_virtual
+            row, e_entry, _, is_virtual, _ = self._entry_status(r, closed_elements, e_hull)
+            return (e_hull if hull_reference or row is None else e_entry), is_virtual
 
         e_a, virt_a = closed_energy(ra)
         e_b, virt_b = closed_energy(rb)
@@ -645,13 +653,14 @@ class Engine:
             )
             for i in range(len(points) - 1)
         ])
-        dec = self.decompose(formula)
+        # the profile already holds the hull energy at the compound's own composition (t = t_c)
+        _, _, has_entry, virtual, e_above = self._entry_status(r, elements, points[i_c].value)
         return StabilityWindow(
             formula=formula,
             reduced_formula=r.reduced,
-            has_entry=dec.has_entry,
-            virtual=dec.virtual,
-            e_above_hull=dec.e_above_hull,
+            has_entry=has_entry,
+            virtual=virtual,
+            e_above_hull=e_above,
             reduction_limit=red,
             oxidation_limit=ox,
             reduction_products=red_products,
