@@ -28,7 +28,7 @@ import screening
 from screening.entries import sha256_of
 from screening.screen.io import read_provenance
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SNAKEFILE = REPO / "Snakefile"
 REVIEW = REPO / "config" / "review.yaml"
 DEFAULT = REPO / "config" / "config.yaml"

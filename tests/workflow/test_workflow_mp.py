@@ -20,7 +20,7 @@ from mp_server import TEST_API_KEY, MPServer, load_dataset
 
 pytestmark = [pytest.mark.workflow, pytest.mark.mpapi, pytest.mark.snapshot, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "tests" / "data" / "slurm_screen.yaml"
 TIMEOUT = 900
 
