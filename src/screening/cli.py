@@ -5,6 +5,8 @@ Examples::
     screening window LiNbO3
     screening react LiCoO2 Li3PS4 --voltage 4.3 --source ../shared/data/mp_e_form_2019.csv.gz
     screening decompose 70Li2S-30P2S5 --voltage 0 --json
+    screening decompose Li10GeP2S12 --voltage 0 --convention zhu2015 --exclude LiS4
+    screening voltage LiCoO2 --charged CoO2
 
 Every bad input ends with one line ``error: <problem>; <fix>`` on stderr and exit status 2.
 """
@@ -15,12 +17,16 @@ import argparse
 import json
 import math
 import sys
+import warnings
 from collections.abc import Sequence
 
 from screening import __version__
-from screening.errors import ScreeningError
+from screening.errors import ScreeningError, ScreeningWarning
 
 EXIT_BAD_INPUT = 2
+#: Choices of ``--convention`` (mirrors screening.thermo.engine; kept here so --help needs no heavy import).
+DECOMPOSITION_CONVENTIONS = ("hull", "zhu2015")
+REACTION_ENERGIES = ("total", "mutual", "richards2016")
 
 
 def _source_help() -> str:
@@ -34,6 +40,11 @@ def _source_help() -> str:
 def _add_common(p: argparse.ArgumentParser, voltage: bool) -> None:
     p.add_argument("--source", default="experimental", help=_source_help())
     p.add_argument("--thermo-type", default=None, help="Materials Project thermo type (with --source mp)")
+    p.add_argument(
+        "--exclude", action="append", default=None, metavar="ID_OR_FORMULA",
+        help="drop entries from the source by entry id or formula (every entry of that composition); "
+        "repeat or separate by commas, e.g. --exclude LiS4,S8O (recorded in the JSON provenance)",
+    )
     if voltage:
         p.add_argument(
             "--voltage", type=float, default=None, metavar="V",
@@ -54,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("window", help="electrochemical stability window of a composition")
     p.add_argument("formula")
     _add_common(p, voltage=False)
+    p.add_argument(
+        "--li-tolerance", type=float, default=0.0, metavar="LI",
+        help="skip steps from the composition until this much Li per non-Li atom is exchanged (default 0); "
+        "for compositions a hair away from a phase, e.g. Li0.33La0.56TiO3",
+    )
 
     p = sub.add_parser("react", help="interface reaction profile of A | B (closed, or open to Li at --voltage)")
     p.add_argument("a")
@@ -63,10 +79,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--raw", action="store_true",
         help="use each reactant's own lowest entry energy instead of its hull energy (default: hull-referenced)",
     )
+    p.add_argument(
+        "--convention", choices=REACTION_ENERGIES, default="total",
+        help="reaction energy reported as the minimum open to Li: total (both reactants' own decomposition "
+        "counted, default), mutual (neither), richards2016 (the --electrode held in its own equilibrium at the "
+        "potential, the other's decomposition counted; Richards et al. 2016)",
+    )
+    p.add_argument(
+        "--electrode", choices=("a", "b"), default="a",
+        help="which reactant is the electrode for richards2016: a (first, default) or b (second)",
+    )
 
     p = sub.add_parser("decompose", help="hull energy, e_above_hull and decomposition (optionally open to Li)")
     p.add_argument("formula")
     _add_common(p, voltage=True)
+    p.add_argument(
+        "--convention", choices=DECOMPOSITION_CONVENTIONS, default="hull",
+        help="decomposition energy open to Li: hull (default: per non-Li atom, compound on the hull) or zhu2015 "
+        "(per atom of the compound, Li included, with its own entry energy; Zhu, He & Mo 2015, Tables 2-3)",
+    )
+
+    p = sub.add_parser("voltage", help="average voltage of an electrode between two Li contents of one host")
+    p.add_argument("formula", help="the lithiated (discharged) composition, e.g. LiCoO2")
+    p.add_argument("--charged", required=True, help="the delithiated (charged) composition, e.g. CoO2 or Li0.5CoO2")
+    _add_common(p, voltage=False)
+    p.add_argument(
+        "--raw", action="store_true",
+        help="report the voltage from each end's own lowest entry (default: both ends on the hull; both are shown)",
+    )
 
     try:
         from screening.entries import mp
@@ -79,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _engine(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
     from screening.composition import parse_formula
-    from screening.entries import load_source
+    from screening.entries import exclude_entries, load_source
     from screening.thermo import Engine
 
     elements = sorted({el for f in formulas for el in parse_formula(f)} | ({"Li"} if open_li else set()))
@@ -87,6 +127,7 @@ def _engine(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
     if args.source == "mp" and args.thermo_type:
         options["thermo_type"] = args.thermo_type
     table = load_source(args.source, elements=elements, **options)
+    table, _ = exclude_entries(table, args.exclude)
     return Engine(table)
 
 
@@ -121,20 +162,28 @@ def _title(formula: str, reduced: str) -> str:
     return reduced if formula.replace(" ", "") == reduced else f"{formula} ({reduced})"
 
 
-def _label(has_entry: bool, virtual: bool) -> str:
+GLASS_NOTE = "glass/composite notation: takes the crystalline entry of the same composition"
+
+
+def _label(has_entry: bool, virtual: bool, glass: bool = False) -> str:
     if not has_entry:
         return " [virtual: no entry, placed on the hull]"
+    if glass:
+        return f" [{GLASS_NOTE}]"
     return " [user-defined entry]" if virtual else ""
 
 
 def cmd_window(args: argparse.Namespace) -> int:
     eng = _engine(args, [args.formula], open_li=True)
-    w = eng.window(args.formula)
+    w = eng.window(args.formula, li_tolerance=args.li_tolerance)
+    for text in w.warnings:
+        warnings.warn(f"{w.formula}: {text}", ScreeningWarning, stacklevel=1)
     if args.json:
         _print_json("window", w.as_dict(), eng)
         return 0
     ehull = "-" if w.e_above_hull is None else f"{1000 * w.e_above_hull:.1f} meV/atom"
-    print(f"{_title(w.formula, w.reduced_formula)}{_label(w.has_entry, w.virtual)}   e_above_hull: {ehull}")
+    label = _label(w.has_entry, w.virtual, w.glass_as_crystal)
+    print(f"{_title(w.formula, w.reduced_formula)}{label}   e_above_hull: {ehull}")
     print(f"  reduction limit: {_v(w.reduction_limit):>12}   products: {_phases_text(w.reduction_products)}")
     print(f"  oxidation limit: {_v(w.oxidation_limit):>12}   products: {_phases_text(w.oxidation_products)}")
     print("  Li uptake profile (V vs Li/Li+, Li per formula unit, phases):")
@@ -146,49 +195,98 @@ def cmd_window(args: argparse.Namespace) -> int:
 
 def cmd_react(args: argparse.Namespace) -> int:
     eng = _engine(args, [args.a, args.b], open_li=args.voltage is not None)
-    prof = eng.react(args.a, args.b, voltage=args.voltage, hull_reference=not args.raw)
+    prof = eng.react(args.a, args.b, voltage=args.voltage, hull_reference=not args.raw, electrode=args.electrode)
+    value, x_min = prof.min_of(args.convention)
     if args.json:
-        _print_json("react", prof.as_dict(), eng)
+        result = prof.as_dict()
+        result["reaction_energy"] = {"convention": args.convention, "value": value, "x": x_min}
+        _print_json("react", result, eng)
         return 0
     cond = "closed (chemical mixing)" if prof.voltage is None else f"open to Li at {prof.voltage:g} V vs Li/Li+"
     print(f"{prof.a} | {prof.b}: {cond}; reactants {prof.reference}-referenced; energies in {prof.units}")
     for name, virt in prof.virtual.items():
         if virt:
             print(f"  note: {name} has no entry of its own (virtual, placed on the hull)")
+        elif prof.glass_as_crystal.get(name):
+            print(f"  note: {name} is in {GLASS_NOTE}")
     mutual = prof.open_to_li
-    head = f"  {'x':>7} {'x_molar':>8} {'dE':>9}" + (f" {'dE_mutual':>10}" if mutual else "") + "  reaction"
-    print(head)
+    richards = mutual and args.convention == "richards2016"
+    head = f"  {'x':>7} {'x_molar':>8} {'dE':>9}" + (f" {'dE_mutual':>10}" if mutual else "")
+    head += f" {'dE_R2016':>9}" if richards else ""
+    print(head + "  reaction")
     for k in prof.kinks:
         row = f"  {k.x:7.4f} {k.x_molar:8.4f} {k.energy:9.4f}" + (f" {k.energy_mutual:10.4f}" if mutual else "")
+        row += f" {k.energy_electrode:9.4f}" if richards else ""
         print(f"{row}  {k.reaction}")
     print(f"  minimum: {prof.min_energy:.4f} {prof.units} at x = {prof.min_x:.4f}", end="")
     print(f"; mutual minimum: {prof.min_energy_mutual:.4f} at x = {prof.min_x_mutual:.4f}" if mutual else "")
+    if args.convention != "total":
+        electrode = prof.a if prof.electrode == "a" else prof.b
+        what = f"{args.convention}, electrode {electrode}" if args.convention == "richards2016" else args.convention
+        print(f"  reaction energy ({what}): {value:.4f} {prof.units} at x = {x_min:.4f}")
     return 0
 
 
 def cmd_decompose(args: argparse.Namespace) -> int:
     eng = _engine(args, [args.formula], open_li=args.voltage is not None)
-    d = eng.decompose(args.formula, voltage=args.voltage)
+    d = eng.decompose(args.formula, voltage=args.voltage, convention=args.convention)
     if args.json:
         _print_json("decompose", d.as_dict(), eng)
         return 0
-    print(f"{_title(d.formula, d.reduced_formula)}{_label(d.has_entry, d.virtual)}")
+    print(f"{_title(d.formula, d.reduced_formula)}{_label(d.has_entry, d.virtual, d.glass_as_crystal)}")
     if d.has_entry:
         print(f"  lowest entry: {d.entry_id}  E_f = {d.entry_energy:.4f} eV/atom")
         print(f"  e_above_hull: {1000 * d.e_above_hull:.1f} meV/atom")
     print(f"  hull energy:  {d.hull_energy:.4f} eV/atom")
+    zhu = d.convention == "zhu2015"
+    zhu_note = "eV/atom of the compound, Li included, its own entry energy (zhu2015)"
     if d.voltage is None:
         print(f"  decomposition (per formula unit): {_phases_text(d.phases)}")
+        if zhu:
+            print(f"  decomposition energy: {d.decomposition_energy:.4f} {zhu_note}")
     else:
         li = d.li_exchanged
         verb = "takes up" if li > 0 else "releases"
         print(f"  open to Li at {d.voltage:g} V (mu_Li = {d.mu_li:.3f} eV):")
-        print(f"    decomposition energy: {d.decomposition_energy:.4f} eV per non-Li atom")
+        units = zhu_note if zhu else "eV per non-Li atom"
+        print(f"    decomposition energy: {d.decomposition_energy:.4f} {units}")
         print(f"    products (per formula unit): {_phases_text(d.phases)}; {verb} {abs(li):.4g} Li")
     return 0
 
 
-COMMANDS = {"window": cmd_window, "react": cmd_react, "decompose": cmd_decompose}
+def cmd_voltage(args: argparse.Namespace) -> int:
+    eng = _engine(args, [args.formula, args.charged], open_li=True)
+    v = eng.average_voltage(args.formula, args.charged, hull_reference=not args.raw)
+    if args.json:
+        _print_json("voltage", v.as_dict(), eng)
+        return 0
+    hi, lo = v.lithiated, v.delithiated
+    print(f"{hi.reduced_formula} -> {lo.reduced_formula} (host {v.host}): {v.li_transferred:.4g} Li per host "
+          "formula unit")
+    other = ("raw entries", v.voltage_raw) if v.reference == "hull" else ("hull", v.voltage_hull)
+    print(f"  average voltage: {v.voltage:.3f} V vs Li/Li+ ({v.reference}-referenced; {other[0]}: {other[1]:.3f} V)")
+    for s in (hi, lo):
+        if s.has_entry:
+            print(f"  {s.reduced_formula:<14} Li {s.li_per_host:<6.4g} entry {s.entry_id}  "
+                  f"e_above_hull {1000 * s.e_above_hull:.1f} meV/atom")
+        else:
+            print(f"  {s.reduced_formula:<14} Li {s.li_per_host:<6.4g} [virtual: no entry, placed on the hull]")
+    print("  hull steps (V vs Li/Li+, Li per host formula unit, phases):")
+    for pl in v.steps:
+        print(f"    {pl.voltage:8.3f}  {pl.li_start:7.3f} -> {pl.li_end:7.3f}  {', '.join(pl.phases)}")
+    return 0
+
+
+COMMANDS = {"window": cmd_window, "react": cmd_react, "decompose": cmd_decompose, "voltage": cmd_voltage}
+
+
+def _print_warnings(caught) -> None:
+    """``warning: ...`` lines on stderr for the package's warnings; others as Python shows them."""
+    for w in caught:
+        if issubclass(w.category, ScreeningWarning):
+            print(f"warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,7 +294,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
     try:
-        return int(handler(args) or 0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ScreeningWarning)
+            try:
+                return int(handler(args) or 0)
+            finally:
+                _print_warnings(caught)
     except ScreeningError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

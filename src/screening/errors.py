@@ -28,3 +28,8 @@ class SourceError(ScreeningError, ValueError):
 
 class InputError(ScreeningError, ValueError):
     """Any other invalid argument (negative voltage, unknown option, ...)."""
+
+
+class ScreeningWarning(UserWarning):
+    """Something the user should know that does not stop the computation (an excluded entry that does
+    not exist, a stability limit on a very short plateau). The command line prints ``warning: ...``."""

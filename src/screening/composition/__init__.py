@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from screening.composition.parse import (
     canonical_formula,
+    chemist_formula,
     formula_key,
+    is_composite,
     parse_formula,
     parse_simple_formula,
 )
 
-__all__ = ["canonical_formula", "formula_key", "parse_formula", "parse_simple_formula"]
+__all__ = [
+    "canonical_formula",
+    "chemist_formula",
+    "formula_key",
+    "is_composite",
+    "parse_formula",
+    "parse_simple_formula",
+]

@@ -178,6 +178,18 @@ def parse_formula(formula: str) -> dict[str, float]:
     return parse_simple_formula(text)
 
 
+def is_composite(formula: str) -> bool:
+    """True when ``formula`` is written in glass/composite notation (``70Li2S-30P2S5``, ``(..)-..``).
+
+    Such a composition is a mixture (a glass, a composite); when it matches a crystalline entry of the
+    same composition (``70Li2S-30P2S5`` is Li7P3S11), outputs flag that the entry is a crystal.
+    """
+    if not isinstance(formula, str):
+        return False
+    text = formula.strip()
+    return bool(_LEADING_COEFF.match(text)) or any(ch in _SEPARATORS for ch in text)
+
+
 def formula_key(amounts: dict[str, float], ndigits: int = 6) -> tuple[tuple[str, float], ...]:
     """Hashable key of a composition normalised to one atom (element order fixed by Z).
 
@@ -189,13 +201,27 @@ def formula_key(amounts: dict[str, float], ndigits: int = 6) -> tuple[tuple[str,
     )
 
 
+#: An amount of exactly 1 written out in a non-integer formula (``Co1`` in ``Li0.5Co1O2``).
+_UNIT_AMOUNT = re.compile(r"(?<=[A-Za-z])1(?![0-9.])")
+
+
+def chemist_formula(pymatgen_formula: str) -> str:
+    """A formula as chemists write it: amounts of 1 omitted (``Li0.5Co1O2`` -> ``Li0.5CoO2``).
+
+    pymatgen writes every amount of a non-integer composition, 1 included; integer compositions are
+    unchanged (``Li10GeP2S12`` keeps its ``10``; ``Co1.5`` keeps its ``1.5``).
+    """
+    return _UNIT_AMOUNT.sub("", pymatgen_formula)
+
+
 @lru_cache(maxsize=65536)
 def _canonical_cached(items: tuple[tuple[str, float], ...]) -> str:
     from pymatgen.core import Composition  # local: keeps import of the package light
 
-    return Composition(dict(items)).reduced_formula
+    return chemist_formula(Composition(dict(items)).reduced_formula)
 
 
 def canonical_formula(amounts: dict[str, float]) -> str:
-    """pymatgen's reduced formula of a composition (e.g. ``{'Li': 4, 'O': 2}`` -> ``'Li2O'``)."""
+    """pymatgen's reduced formula of a composition (``{'Li': 4, 'O': 2}`` -> ``'Li2O'``), written as chemists
+    do for non-integer compositions (``Li0.5CoO2``, not pymatgen's ``Li0.5Co1O2``)."""
     return _canonical_cached(tuple(sorted((k, round(v, 8)) for k, v in amounts.items())))

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from screening.entries.exclude import Exclusion, exclude_entries, parse_exclude
 from screening.entries.sources import entries_to_table, load_experimental, load_snapshot, load_source, sha256_of
 from screening.entries.table import EntryTable
 
-__all__ = ["EntryTable", "entries_to_table", "load_experimental", "load_snapshot", "load_source", "sha256_of"]
+__all__ = [
+    "EntryTable",
+    "Exclusion",
+    "entries_to_table",
+    "exclude_entries",
+    "load_experimental",
+    "load_snapshot",
+    "load_source",
+    "parse_exclude",
+    "sha256_of",
+]

@@ -12,9 +12,12 @@ from screening.thermo.engine import (
     StabilityWindow,
     voltage_to_mu,
 )
+from screening.thermo.voltage import AverageVoltage, ElectrodeState
 
 __all__ = [
+    "AverageVoltage",
     "Decomposition",
+    "ElectrodeState",
     "Engine",
     "Kink",
     "Phase",

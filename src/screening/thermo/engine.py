@@ -27,7 +27,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from screening.composition.parse import ATOMIC_NUMBER, canonical_formula, parse_formula
+from screening.composition.parse import ATOMIC_NUMBER, canonical_formula, is_composite, parse_formula
 from screening.entries.table import EntryTable
 from screening.errors import InputError
 from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
@@ -36,6 +36,12 @@ from screening.thermo.segment import Point, hull_breakpoints, hull_profile
 LI = "Li"
 #: Compositions closer than this (per-atom fractions) are the same composition.
 COMP_TOL = 1e-6
+#: Conventions of the decomposition energy (:meth:`Engine.decompose`).
+DECOMPOSITION_CONVENTIONS = ("hull", "zhu2015")
+#: Conventions of the interface reaction energy (:meth:`Engine.react`, :meth:`ReactionProfile.min_of`).
+REACTION_ENERGIES = ("total", "mutual", "richards2016")
+#: A stability limit whose plateau exchanges less Li than this [Li per non-Li atom] gets a warning.
+SHORT_PLATEAU = 0.01
 
 
 # ---------------------------------------------------------------------------------------------- results
@@ -80,6 +86,8 @@ class Decomposition:
     open_reactant_energy: float | None = None
     decomposition_energy: float | None = None
     units: str = "eV/atom"
+    convention: str = "hull"
+    glass_as_crystal: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -96,6 +104,9 @@ class Kink:
         energy: Reaction energy [eV/atom closed, eV per non-Li atom open]; open to Li the total value.
         energy_mutual: Open to Li, the mutual value (reactants referenced to their own decomposition
             at mu_Li); closed, equal to ``energy``.
+        energy_electrode: Open to Li, the Richards 2016 value: the electrode (reactant
+            ``ReactionProfile.electrode``) referenced to its own equilibrium at mu_Li, the other reactant's
+            decomposition counted; closed, equal to ``energy``.
         reaction: Balanced reaction, ``x_molar A + (1-x_molar) B (+ n Li) -> products``.
         products: Products with amounts in formula units per reaction as written.
         li_exchanged: Li taken up from (+) or given to (-) the reservoir per reaction as written.
@@ -109,11 +120,19 @@ class Kink:
     reaction: str
     products: list[Phase]
     li_exchanged: float = 0.0
+    energy_electrode: float = 0.0
 
 
 @dataclass
 class ReactionProfile:
-    """Pseudo-binary reaction profile of an interface A | B."""
+    """Pseudo-binary reaction profile of an interface A | B.
+
+    Three reaction energies are kept open to Li (:data:`REACTION_ENERGIES`, see ``docs/conventions.md``):
+    ``total`` (both reactants' own decomposition at mu_Li counted; pymatgen
+    ``include_no_mixing_energy=True``), ``mutual`` (neither counted) and ``richards2016`` (the electrode held
+    in its own equilibrium at the potential, the other reactant's decomposition counted; Richards et al.,
+    Chem. Mater. 28, 266 (2016)). Closed, the three are equal.
+    """
 
     a: str
     b: str
@@ -131,9 +150,23 @@ class ReactionProfile:
     min_energy_mutual: float
     min_x_mutual: float
     n_lp_solves: int = 0
+    electrode: str = "a"
+    min_energy_electrode: float = 0.0
+    min_x_electrode: float = 0.0
+    glass_as_crystal: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def min_of(self, energy: str = "total") -> tuple[float, float]:
+        """(minimum reaction energy, its x) in one of :data:`REACTION_ENERGIES`."""
+        if energy == "total":
+            return self.min_energy, self.min_x
+        if energy == "mutual":
+            return self.min_energy_mutual, self.min_x_mutual
+        if energy == "richards2016":
+            return self.min_energy_electrode, self.min_x_electrode
+        raise InputError(f"unknown reaction energy {energy!r}; use one of {', '.join(REACTION_ENERGIES)}")
 
     @property
     def minimum(self) -> Kink:
@@ -164,6 +197,10 @@ class StabilityWindow:
         li_reduction: Li taken up per formula unit at the reduction limit's first step.
         li_oxidation: Li given up per formula unit at the oxidation limit's first step.
         profile: All plateaus from the fully delithiated composition to Li metal.
+        li_tolerance: Steps exchanging less Li than this [Li per non-Li atom] were skipped to find the limits.
+        warnings: Limits on plateaus shorter than :data:`SHORT_PLATEAU`, and limits moved by ``li_tolerance``.
+        glass_as_crystal: The formula is glass/composite notation and took a crystalline entry of the same
+            composition.
     """
 
     formula: str
@@ -178,6 +215,9 @@ class StabilityWindow:
     li_reduction: float | None
     li_oxidation: float | None
     profile: list[Plateau] = field(default_factory=list)
+    li_tolerance: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    glass_as_crystal: bool = False
 
     @property
     def width(self) -> float | None:
@@ -399,18 +439,34 @@ class Engine:
                 out[k] = max(self.table.energy_per_atom[rows[k]] - lp.solve(c).value, 0.0)
         return out
 
-    def decompose(self, formula: str, voltage: float | None = None) -> Decomposition:
+    def decompose(self, formula: str, voltage: float | None = None, convention: str = "hull") -> Decomposition:
         """Hull energy, e_above_hull and decomposition of a composition, optionally open to Li.
 
         Args:
             formula: Any composition :func:`~screening.composition.parse_formula` reads.
             voltage: Potential vs Li/Li+ [V]; if given, also the decomposition open to Li at
                 mu_Li = -eV, with the Li taken up (+) or released (-) per formula unit.
+            convention: How ``decomposition_energy`` is reported (:data:`DECOMPOSITION_CONVENTIONS`):
+
+                * ``"hull"`` (default): open to Li, grand potential of the products minus that of the
+                  compound lowered onto the hull, per non-Li atom [eV per non-Li atom] (Richards et al.,
+                  Chem. Mater. 28, 266 (2016), eq. 3-4); closed, not reported (0 by construction).
+                * ``"zhu2015"``: the compound's own (raw) lowest entry energy, per atom of the compound,
+                  Li included [eV/atom]: E_D = [Phi_products - Phi_compound] (1 - x_Li), the E_D of Zhu, He &
+                  Mo, ACS AMI 7, 23685 (2015), Tables 2-3 (at 0 V and 5 V). Closed, E_hull - E_entry
+                  (= -e_above_hull). A composition without an entry falls back to its hull energy.
 
         Returns:
             :class:`Decomposition`. Closed phases' amounts are formula units per formula unit of the
             input; ``e_above_hull`` [eV/atom] is None when the composition has no entry (virtual).
+
+        Raises:
+            InputError: an unknown convention, a negative voltage, or pure Li open to Li.
         """
+        if convention not in DECOMPOSITION_CONVENTIONS:
+            raise InputError(
+                f"unknown decomposition convention {convention!r}; use one of {', '.join(DECOMPOSITION_CONVENTIONS)}"
+            )
         r = _reactant(formula)
         elements = self._elements_of(r)
         self.table.check_elements(elements, formula)
@@ -429,8 +485,14 @@ class Engine:
             hull_energy=sol.value,
             e_above_hull=e_above,
             phases=self._phases(lp, sol, per_atoms=r.n_atoms),
+            convention=convention,
+            glass_as_crystal=has_entry and is_composite(formula),
         )
+        zhu = convention == "zhu2015"
+        e_reactant = e_entry if zhu and has_entry else sol.value  # [eV/atom]
         if voltage is None:
+            if zhu:
+                dec.decomposition_energy = _clean(min(sol.value - e_reactant, 0.0))
             return dec
         mu = voltage_to_mu(voltage)
         dec.mu_li = mu
@@ -442,15 +504,19 @@ class Engine:
         gsol = glp.solve(self._vector(r.amounts, g_elements, drop_li=True))
         n_non_li = r.n_atoms - r.n_li
         x_li = r.n_li / r.n_atoms
-        phi_reactant = (sol.value - x_li * mu) / (1 - x_li)
+        phi_reactant = (e_reactant - x_li * mu) / (1 - x_li)
         phases = self._phases(glp, gsol, per_atoms=n_non_li, open_li=True)
         li_products = sum(p.amount * _atoms_of_reduced(p.formula)[1] for p in phases)
         dec.phases = phases
         dec.open_hull_energy = gsol.value
         dec.open_reactant_energy = phi_reactant
-        dec.decomposition_energy = _clean(min(gsol.value - phi_reactant, 0.0))
+        if zhu:  # per atom of the compound, Li included (Zhu, He & Mo 2015)
+            dec.decomposition_energy = _clean(min((gsol.value - phi_reactant) * (1 - x_li), 0.0))
+            dec.units = "closed: eV/atom; open: eV per non-Li atom; decomposition_energy: eV/atom of the compound"
+        else:
+            dec.decomposition_energy = _clean(min(gsol.value - phi_reactant, 0.0))
+            dec.units = "closed: eV/atom; open: eV per non-Li atom"
         dec.li_exchanged = li_products - r.n_li
-        dec.units = "closed: eV/atom; open: eV per non-Li atom"
         return dec
 
     def react(
@@ -459,6 +525,7 @@ class Engine:
         b: str,
         voltage: float | None = None,
         hull_reference: bool = True,
+        electrode: str = "a",
     ) -> ReactionProfile:
         """Interface reaction profile of A | B, closed or open to Li at ``voltage``.
 
@@ -469,15 +536,22 @@ class Engine:
             hull_reference: Reactant energies lowered onto the hull (default, Zhu/He/Mo 2015, Richards
                 2016, Xiao 2019); False uses the lowest entry of each reactant's composition (raw),
                 falling back to the hull for compositions without an entry.
+            electrode: ``"a"`` or ``"b"``: the reactant held in its own equilibrium at the potential in the
+                ``richards2016`` energy (Richards et al., Chem. Mater. 28, 266 (2016)): it is referenced to
+                its own decomposition at mu_Li while the other reactant's decomposition counts. Open to Li,
+                ``richards2016 - total = t_electrode * (Phi_electrode - Phi_electrode_decomposed) >= 0`` at
+                every x (t_electrode: the electrode's fraction of non-Li atoms).
 
         Returns:
             :class:`ReactionProfile` with every kink (x, molar ratio, energy, balanced reaction), the
-            minimum, and open to Li both the total and the mutual reaction energy.
+            minimum, and open to Li the total, mutual and richards2016 reaction energies.
 
         Raises:
-            InputError: negative voltage, or Li metal as a reactant when open to Li.
+            InputError: negative voltage, Li metal as a reactant when open to Li, or an unknown electrode.
             MissingElementError: an element the source has no data for.
         """
+        if electrode not in ("a", "b"):
+            raise InputError(f"electrode must be 'a' (first reactant) or 'b' (second), not {electrode!r}")
         ra, rb = _reactant(a), _reactant(b)
         mu = None if voltage is None else voltage_to_mu(voltage)
         closed_elements = self._elements_of(ra, rb)
@@ -485,13 +559,14 @@ class Engine:
         self.table.check_elements(elements, f"{a} | {b}")
         closed = self._lp(closed_elements, None)
 
-        def closed_energy(r: _Reactant) -> tuple[float, bool]:
+        def closed_energy(r: _Reactant) -> tuple[float, bool, bool]:
             e_hull = closed.solve(self._vector(r.amounts, closed_elements)).value
-            row, e_entry, _, is_virtual, _ = self._entry_status(r, closed_elements, e_hull)
-            return (e_hull if hull_reference or row is None else e_entry), is_virtual
+            row, e_entry, has_entry, is_virtual, _ = self._entry_status(r, closed_elements, e_hull)
+            glass = has_entry and is_composite(r.formula)
+            return (e_hull if hull_reference or row is None else e_entry), is_virtual, glass
 
-        e_a, virt_a = closed_energy(ra)
-        e_b, virt_b = closed_energy(rb)
+        e_a, virt_a, glass_a = closed_energy(ra)
+        e_b, virt_b, glass_b = closed_energy(rb)
         if mu is None:
             lp, open_li = closed, False
             c_a, c_b = self._vector(ra.amounts, elements), self._vector(rb.amounts, elements)
@@ -519,12 +594,17 @@ class Engine:
         f1, f0 = points[-1].value, points[0].value
         if mu is None and hull_reference:
             tot_a, tot_b = f1, f0  # identical in exact arithmetic; avoid 1e-15 noise between total and mutual
+        # richards2016: the electrode at its own equilibrium (mutual reference), the other one total
+        el_a, el_b = (f1, tot_b) if electrode == "a" else (tot_a, f0)
+        if not open_li:
+            el_a, el_b = tot_a, tot_b
         kinks = [
-            self._kink(lp, p, ra, rb, norm_a, norm_b, tot_a, tot_b, f1, f0, open_li)
+            self._kink(lp, p, ra, rb, norm_a, norm_b, tot_a, tot_b, f1, f0, open_li, el_a, el_b)
             for p in points
         ]
         i_min = min(range(len(kinks)), key=lambda i: (kinks[i].energy, kinks[i].x))
         i_mut = min(range(len(kinks)), key=lambda i: (kinks[i].energy_mutual, kinks[i].x))
+        i_el = min(range(len(kinks)), key=lambda i: (kinks[i].energy_electrode, kinks[i].x))
         units = "eV/atom" if not open_li else "eV per non-Li atom"
         return ReactionProfile(
             a=a,
@@ -550,6 +630,10 @@ class Engine:
             min_energy_mutual=kinks[i_mut].energy_mutual,
             min_x_mutual=kinks[i_mut].x,
             n_lp_solves=lp.n_solves - start,
+            electrode=electrode,
+            min_energy_electrode=kinks[i_el].energy_electrode,
+            min_x_electrode=kinks[i_el].x,
+            glass_as_crystal={a: glass_a, b: glass_b},
         )
 
     def _kink(
@@ -565,6 +649,8 @@ class Engine:
         f1: float,
         f0: float,
         open_li: bool,
+        el_a: float,
+        el_b: float,
     ) -> Kink:
         t = p.t
         mol_a, mol_b = t / norm_a, (1.0 - t) / norm_b
@@ -584,6 +670,7 @@ class Engine:
             prods.append((LI, -li_exchange))
         energy = p.value - t * tot_a - (1 - t) * tot_b
         mutual = p.value - t * f1 - (1 - t) * f0
+        electrode = p.value - t * el_a - (1 - t) * el_b
         return Kink(
             x=float(x),
             x_molar=float(x_molar),
@@ -593,9 +680,10 @@ class Engine:
             reaction=_reaction_string(reactants, prods),
             products=products,
             li_exchanged=float(li_exchange),
+            energy_electrode=_clean(electrode),
         )
 
-    def window(self, formula: str) -> StabilityWindow:
+    def window(self, formula: str, li_tolerance: float = 0.0) -> StabilityWindow:
         """Electrochemical stability window of a composition (hull-referenced), vs Li/Li+.
 
         Walks the closed hull along the line from the fully delithiated composition (t = 0) to Li metal
@@ -604,9 +692,23 @@ class Engine:
         reduction limit is -mu_Li of the segment above the compound's own Li fraction, the oxidation
         limit -mu_Li of the one below (Zhu/He/Mo 2015; pymatgen ``get_element_profile``).
 
+        A composition that is not a phase of its own (e.g. a virtual composition that is not charge
+        balanced, ``Li0.33La0.56TiO3``) can sit a hair away from a hull vertex, so that a limit is a plateau
+        exchanging almost no Li. A limit whose plateau exchanges less than :data:`SHORT_PLATEAU` Li per
+        non-Li atom gets a warning in ``warnings`` naming the next plateau.
+
+        Args:
+            formula: The composition.
+            li_tolerance: Li per non-Li atom [dimensionless]: steps from the composition are skipped until
+                this much Li has been exchanged, so each limit is the voltage of the plateau on which the
+                cumulative exchange reaches it (0: the usual definition).
+
         Raises:
-            InputError: for pure Li (no window defined).
+            InputError: for pure Li (no window defined), or a negative or non-finite ``li_tolerance``.
         """
+        tol = float(li_tolerance)
+        if not (np.isfinite(tol) and tol >= 0):
+            raise InputError(f"li_tolerance {li_tolerance!r} must be a finite number >= 0 (Li per non-Li atom)")
         r = _reactant(formula)
         if set(r.amounts) == {LI}:
             raise InputError(f"{formula} is pure Li: its potential is 0 V by definition and it has no window")
@@ -632,18 +734,51 @@ class Engine:
             per = n_non_li / (1 - t) if t < 1 else 1.0  # atoms at t per formula unit of non-Li part
             return self._phases(lp, points[i].solution, per_atoms=per)
 
-        red = ox = None
-        red_products: list[Phase] = []
-        ox_products: list[Phase] = []
-        li_red = li_ox = None
-        if i_c < len(points) - 1:
-            red = _clean(-mus[i_c])
-            red_products = phases_at(i_c + 1)
-            li_red = float(li_per_fu(ts[i_c + 1]) - r.n_li)
-        if i_c > 0:
-            ox = _clean(-mus[i_c - 1])
-            ox_products = phases_at(i_c - 1)
-            li_ox = float(r.n_li - li_per_fu(ts[i_c - 1]))
+        def li_from_c(i: int) -> float:
+            """Li exchanged per formula unit between the composition and point i."""
+            return abs(float(li_per_fu(ts[i]) - r.n_li))
+
+        def walk(step: int, need: float) -> int | None:
+            """Segment of the limit going down (-1) or up (+1) in Li: the first one on which the Li
+            exchanged from the composition reaches ``need`` [Li per formula unit] (or the last one)."""
+            i = i_c if step > 0 else i_c - 1
+            if i < 0 or i >= len(points) - 1:
+                return None
+            while 0 <= i + step < len(points) - 1 and li_from_c(i + (step > 0)) < need:
+                i += step
+            return i
+
+        def plateau_end(i: int, step: int) -> tuple[int, float]:
+            """(last segment at the voltage of segment i, Li exchanged from the composition to its end)."""
+            while 0 <= i + step < len(points) - 1 and abs(mus[i + step] - mus[i]) < 1e-9:
+                i += step
+            return i, li_from_c(i + (step > 0))
+
+        need = tol * n_non_li
+        limits: dict[str, tuple[float, list[Phase], float] | None] = {}
+        warnings_: list[str] = []
+        for name, step in (("reduction", +1), ("oxidation", -1)):
+            i0, i = walk(step, 0.0), walk(step, need)
+            if i is None:
+                limits[name] = None
+                continue
+            end = i + (step > 0)
+            limits[name] = (_clean(-mus[i]), phases_at(end), li_from_c(end))
+            j, li0 = plateau_end(i0, step)
+            if li0 < SHORT_PLATEAU * n_non_li:
+                nxt = j + step
+                after = f"; the next plateau is at {-mus[nxt]:.3f} V" if 0 <= nxt < len(points) - 1 else ""
+                warnings_.append(
+                    f"{name} limit {-mus[i0]:.3f} V sits on a plateau exchanging only {li0:.4g} Li per formula unit "
+                    f"({li0 / n_non_li:.2g} per non-Li atom, below {SHORT_PLATEAU:g}){after}; the composition is "
+                    "probably not a phase of its own (e.g. not charge balanced); li_tolerance skips such steps"
+                )
+            if i != i0:
+                warnings_.append(
+                    f"li_tolerance {tol:g}: {name} limit moved from {-mus[i0]:.3f} V to {-mus[i]:.3f} V"
+                )
+        red, red_products, li_red = limits["reduction"] or (None, [], None)
+        ox, ox_products, li_ox = limits["oxidation"] or (None, [], None)
         profile = _merge_plateaus([
             Plateau(
                 voltage=_clean(-mus[i]),
@@ -668,7 +803,19 @@ class Engine:
             li_reduction=li_red,
             li_oxidation=li_ox,
             profile=profile,
+            li_tolerance=tol,
+            warnings=warnings_,
+            glass_as_crystal=has_entry and is_composite(formula),
         )
+
+
+    def average_voltage(self, discharged: str, charged: str, hull_reference: bool = True):
+        """Average voltage [V vs Li/Li+] of an electrode between two Li contents of one host, from this
+        engine's data; see :func:`screening.thermo.voltage.average_voltage` (returns its
+        :class:`~screening.thermo.voltage.AverageVoltage`)."""
+        from screening.thermo.voltage import average_voltage
+
+        return average_voltage(self, discharged, charged, hull_reference=hull_reference)
 
 
 def _merge_plateaus(plateaus: list[Plateau]) -> list[Plateau]:
