@@ -56,3 +56,23 @@ def pmg_ref(snapshot_table: EntryTable):
     from pmg_reference import PmgReference
 
     return PmgReference(snapshot_table)
+
+
+#: A small screen on pymatgen's embedded experimental data (offline, a few seconds): one cathode with a
+#: charged composition, Li metal, two electrolytes, five coatings.
+SMALL_SCREEN = {
+    "source": "experimental",
+    "cathodes": [{"name": "TiS2", "formula": "LiTiS2", "voltage": [1.6, 2.6], "charged": "TiS2"}],
+    "anodes": [{"name": "Li", "formula": "Li", "potential": 0.0}],
+    "electrolytes": [{"name": "LiBH4", "formula": "LiBH4"}, {"name": "LiI", "formula": "LiI"}],
+    "coatings": {"formulas": ["LiNbO3", "Li2O", "LiF", "Li3N", "LiCl"]},
+    "report": {"html_top_n": 3},
+}
+
+
+@pytest.fixture(scope="session")
+def small_screen(tmp_path_factory: pytest.TempPathFactory):
+    """:class:`screening.report.ScreenResults` of :data:`SMALL_SCREEN`, run with :func:`screening.api.run_screen`."""
+    from screening.api import run_screen
+
+    return run_screen(SMALL_SCREEN, workdir=tmp_path_factory.mktemp("small_screen"))

@@ -7,6 +7,7 @@ Examples::
     screening decompose 70Li2S-30P2S5 --voltage 0 --json
     screening decompose Li10GeP2S12 --voltage 0 --convention zhu2015 --exclude LiS4
     screening voltage LiCoO2 --charged CoO2
+    screening report results            # results/report/index.html of a finished screen
 
 Every bad input ends with one line ``error: <problem>; <fix>`` on stderr and exit status 2.
 """
@@ -114,7 +115,24 @@ def build_parser() -> argparse.ArgumentParser:
         mp = None
     if mp is not None and hasattr(mp, "register_cli"):
         mp.register_cli(sub)
+
+    p = sub.add_parser("report", help="interactive HTML report (one self-contained file) of a results folder")
+    p.add_argument("results", help="the workflow's results/ folder (or the folder that holds it)")
+    p.add_argument("-o", "--output", default=None, help="HTML file to write (default: <results>/report/index.html)")
+    p.add_argument("--top-n", type=int, default=20, help="coatings per stack whose profiles are embedded (20)")
+    p.set_defaults(handler=cmd_report)
     return parser
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from screening.report import load_results, write_report
+
+    res = load_results(args.results)
+    out = write_report(res, args.output or Path(res.root) / "report" / "index.html", top_n=args.top_n)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {len(res.stacks)} stacks); open it in a browser")
+    return 0
 
 
 def _engine(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):

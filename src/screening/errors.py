@@ -33,3 +33,7 @@ class InputError(ScreeningError, ValueError):
 class ScreeningWarning(UserWarning):
     """Something the user should know that does not stop the computation (an excluded entry that does
     not exist, a stability limit on a very short plateau). The command line prints ``warning: ...``."""
+
+
+class ResultsError(ScreeningError, ValueError):
+    """A results folder that is missing, incomplete, from another version, or lacks the asked stack."""

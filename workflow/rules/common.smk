@@ -73,4 +73,4 @@ def final_outputs():
         for ext in ("csv", "parquet")
     ]
     figures = [f"{FIGURES}/windows.png", f"{FIGURES}/profiles", f"{FIGURES}/heatmaps"]
-    return tables + figures + [f"{RESULTS}/provenance.json"]
+    return tables + figures + [f"{RESULTS}/provenance.json", f"{RESULTS}/report/index.html"]

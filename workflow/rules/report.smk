@@ -116,3 +116,35 @@ rule provenance:
         "../envs/screening.yaml"
     script:
         "../scripts/provenance.py"
+
+
+rule report_html:
+    """The interactive report: one self-contained HTML file (plotly.js embedded), opens from disk."""
+    input:
+        tables=[
+            rules.windows.output.parquet,
+            rules.interfaces.output.parquet,
+            rules.interfaces.output.reactions_parquet,
+            rules.rankings.output.parquet,
+        ],
+        provenance=rules.provenance.output[0],
+    output:
+        report(
+            f"{RESULTS}/report/index.html",
+            caption="../report/interactive.rst",
+            category="Interactive report",
+        ),
+    params:
+        top_n=config["report"]["html_top_n"],
+    log:
+        f"{LOGS}/report_html.log",
+    benchmark:
+        f"{BENCH}/report_html.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/report_html.py"

@@ -15,6 +15,10 @@ import screening
 from screening.entries import sha256_of
 from screening.screen.io import atomic_write_json, dumps
 
+#: Version of the layout of a results folder (tables, their columns, provenance.json). Readers (the
+#: interactive report, :mod:`screening.api`) refuse a folder of another format with a one-line error.
+RESULTS_FORMAT = 1
+
 #: Packages whose versions can change the numbers or the bytes of the result files.
 SOFTWARE = ("numpy", "scipy", "highspy", "pandas", "pyarrow", "pymatgen", "snakemake")
 
@@ -45,6 +49,7 @@ def provenance_record(entries_provenance_json: str | Path, config: dict) -> dict
     entries = json.loads(Path(entries_provenance_json).read_text())
     return {
         "screening_version": screening.__version__,
+        "results_format": RESULTS_FORMAT,
         "software": software_versions(),
         "source": entries["source"],
         "elements": entries["elements_written"],
@@ -64,4 +69,4 @@ def write_manifest(entries_provenance_json, config: dict, files: list[str | Path
     return record
 
 
-__all__ = ["config_sha256", "provenance_record", "software_versions", "write_manifest"]
+__all__ = ["RESULTS_FORMAT", "config_sha256", "provenance_record", "software_versions", "write_manifest"]

@@ -173,6 +173,15 @@ class ReactionProfile:
         """The kink of the most negative (total) reaction energy."""
         return min(self.kinks, key=lambda k: k.energy)
 
+    def plot(self, mutual: bool | None = None):
+        """Interactive figure (plotly): energy vs x, minimum marked, reaction on hover.
+
+        See :func:`screening.report.figures.profile_figure`.
+        """
+        from screening.report.figures import profile_figure
+
+        return profile_figure(self, mutual=mutual)
+
 
 @dataclass
 class Plateau:
@@ -224,6 +233,15 @@ class StabilityWindow:
         if self.reduction_limit is None or self.oxidation_limit is None:
             return None
         return self.oxidation_limit - self.reduction_limit
+
+    def plot(self):
+        """Interactive figure (plotly): Li uptake plateaus with the window shaded.
+
+        See :func:`screening.report.figures.window_figure`.
+        """
+        from screening.report.figures import window_figure
+
+        return window_figure(self)
 
     def as_dict(self) -> dict:
         d = asdict(self)

@@ -1,0 +1,157 @@
+"""Run a (small) screen from Python, without Snakemake, and get its tables as DataFrames.
+
+:func:`run_screen` validates a config (dict or YAML file) against the workflow's schema, fills in the
+defaults, and calls the same steps the workflow's rules call, one after the other in this process
+(entries -> candidates -> windows -> interface chunks and baseline -> interfaces -> rankings ->
+provenance). The result folder has the workflow's layout, so :func:`screening.report.write_report` and
+:func:`screening.api.load_results` read it. For large screens use the workflow (parallel, resumable).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import yaml
+
+import screening
+from screening.errors import InputError
+from screening.report.results import ScreenResults, load_results
+from screening.screen.config import ConfigError, explain_config_errors, resolve_source, source_spec
+
+log = logging.getLogger(__name__)
+
+
+def repository_root() -> Path:
+    """The repository this package runs from (``src/screening`` -> the clone's root)."""
+    return Path(screening.__file__).resolve().parents[2]
+
+
+def schema_path() -> Path:
+    """The workflow's config schema (``workflow/schemas/config.schema.yaml`` of the clone)."""
+    p = repository_root() / "workflow" / "schemas" / "config.schema.yaml"
+    if not p.is_file():
+        raise InputError(
+            f"the config schema {p} is missing; run_screen needs a clone of the repository installed with "
+            "pip install -e ."
+        )
+    return p
+
+
+def _with_defaults(validator_class):
+    """A jsonschema validator class that also fills in every ``default`` of the schema."""
+    from jsonschema import validators
+
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if isinstance(sub, dict) and "default" in sub and name not in instance:
+                    instance[name] = copy.deepcopy(sub["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return validators.extend(validator_class, {"properties": set_defaults})
+
+
+def read_config(config: dict | str | os.PathLike) -> tuple[dict, Path]:
+    """The config as a dict (a copy) and the folder relative snapshot paths are taken from."""
+    if isinstance(config, dict):
+        return copy.deepcopy(config), Path.cwd()
+    p = Path(config).expanduser()
+    if not p.is_file():
+        raise InputError(f"config file {str(p)!r} does not exist; give a YAML config such as config/config.yaml")
+    try:
+        data = yaml.safe_load(p.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {str(p)!r} is not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(p)!r} must hold a mapping of config keys")
+    return data, p.parent.resolve()
+
+
+def validate_config(config: dict) -> dict:
+    """``config`` checked against the workflow's schema, with every default filled in (a new dict).
+
+    Raises:
+        ConfigError: one line naming the bad key(s) and the allowed values.
+    """
+    from jsonschema import Draft7Validator
+
+    schema = yaml.safe_load(schema_path().read_text())
+    cfg = copy.deepcopy(config)
+    validator = _with_defaults(Draft7Validator)(schema)
+    if any(True for _ in validator.iter_errors(cfg)):
+        lines = explain_config_errors(config, schema) or ["(see workflow/schemas/config.schema.yaml)"]
+        raise ConfigError("invalid config: " + "; ".join(lines))
+    return cfg
+
+
+def run_screen(
+    config: dict | str | os.PathLike,
+    source: str | os.PathLike | None = None,
+    workdir: str | os.PathLike | None = None,
+) -> ScreenResults:
+    """Run a screen in this process and return its tables.
+
+    Args:
+        config: A config dict (keys as in ``config/config.yaml``) or the path of a YAML config.
+        source: Overrides the config's ``source`` (``experimental``, ``mp``, or a snapshot path).
+        workdir: Where to write ``results/`` (default: a new temporary folder, kept).
+
+    Returns:
+        :class:`~screening.report.ScreenResults` with ``windows``, ``interfaces``, ``reactions`` and
+        ``rankings`` DataFrames and the provenance.
+
+    Raises:
+        ConfigError: a config the schema rejects.
+        ScreeningError: any other bad input (unknown source file, missing element, ...).
+    """
+    from screening.screen.interfaces import run_baseline, run_chunk, run_collect
+    from screening.screen.materials import build_entries, fetch_systems, n_chunks, run_candidates, run_windows
+    from screening.screen.provenance import write_manifest
+    from screening.screen.ranking import run_rank
+
+    raw, base = read_config(config)
+    if source is not None:
+        raw["source"] = str(source)
+        raw.pop("snapshot", None)
+    cfg = validate_config(raw)
+    src = resolve_source(cfg, base, repository_root())
+    work = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="screening-"))
+    res = work / "results"
+    ent, prov = res / "entries" / "entries.csv", res / "entries" / "provenance.json"
+    cands = res / "candidates.csv"
+    tables = res / "tables"
+    chunks = res / "work" / "interfaces"
+    if src == "mp":
+        fetch_systems(cfg, res / "entries" / "mp_systems.json")
+    log.info("screen in %s: source %s", res, src)
+    build_entries(cfg, src, ent, prov, source_label=source_spec(cfg))
+    run_candidates(ent, prov, cfg, cands)
+    run_windows(ent, prov, cands, cfg, tables / "windows.csv", tables / "windows.parquet")
+    summaries, kinks = [], []
+    for i in range(n_chunks(cands)):
+        s, k = chunks / f"chunk_{i}.summary.parquet", chunks / f"chunk_{i}.kinks.parquet"
+        run_chunk(ent, prov, cands, cfg, i, s, k)
+        summaries.append(s)
+        kinks.append(k)
+    bs, bk = chunks / "baseline.summary.parquet", chunks / "baseline.kinks.parquet"
+    run_baseline(ent, prov, cfg, bs, bk)
+    run_collect(
+        [*summaries, bs], [*kinks, bk], prov, cfg,
+        tables / "interfaces.csv", tables / "interfaces.parquet",
+        tables / "reactions.csv", tables / "reactions.parquet",
+    )
+    run_rank(cands, tables / "windows.parquet", tables / "interfaces.parquet", prov, cfg,
+             tables / "rankings.csv", tables / "rankings.parquet")
+    files = [cands] + [tables / f"{n}.{e}" for n in ("windows", "interfaces", "reactions", "rankings")
+                       for e in ("csv", "parquet")]
+    write_manifest(prov, cfg, files, res / "provenance.json")
+    return load_results(res)
+
+
+__all__ = ["read_config", "run_screen", "validate_config"]

@@ -1,0 +1,100 @@
+"""The interactive report: one self-contained HTML file (plotly.js embedded once, data as JSON).
+
+It opens from disk with no server and no network. Per stack it shows the ranking as a sortable,
+filterable table (every column of ``rankings``, fail reasons in words); selecting a coating draws its
+reaction profiles with each neighbour (Richards et al., Chem. Mater. 28, 266 (2016), eq. 2 and 4: energy vs
+the coating's atomic fraction x, minimum marked, balanced reaction and products on hover) next to the
+uncoated baseline, and the stability windows (Zhu, He & Mo, ACS AMI 7, 23685 (2015)) of the stack's best
+coatings against the electrode's potentials; then the provenance of the data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from importlib.resources import files
+from pathlib import Path
+
+from screening.errors import InputError
+from screening.report.payload import build_payload
+from screening.report.results import ScreenResults, load_results
+from screening.screen.io import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+#: Coatings per stack whose profiles the report embeds (the tables always hold every row).
+DEFAULT_TOP_N = 20
+
+
+def _asset(name: str) -> str:
+    return files("screening.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _plotly_js() -> tuple[str, str]:
+    import plotly
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs(), plotly.__version__
+
+
+def _json_for_script(obj) -> str:
+    """JSON that can sit inside a ``<script>`` element (no ``</`` sequence, deterministic)."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def render_report(results: ScreenResults, top_n: int = DEFAULT_TOP_N, title: str | None = None) -> str:
+    """The report page as one HTML string.
+
+    Args:
+        results: The results to show.
+        top_n: Coatings per stack (best ranks) whose profiles are embedded.
+        title: Page title (default: the data source).
+    """
+    if int(top_n) < 1:
+        raise InputError(f"top_n = {top_n}: give at least 1 coating per stack whose profiles the report embeds")
+    payload = build_payload(results, int(top_n))
+    plotly_js, plotly_version = _plotly_js()
+    src = payload["provenance"].get("source") or {}
+    label = src.get("label") or src.get("file") or src.get("source") or "screen"
+    page = _asset("template.html")
+    replacements = {
+        "{{TITLE}}": _escape(title or f"Coating screen: {label}"),
+        "{{CSS}}": _asset("report.css"),
+        "{{PLOTLY_VERSION}}": _escape(plotly_version),
+        "{{PLOTLY_JS}}": plotly_js.replace("</script", "<\\/script"),
+        "{{DATA}}": _json_for_script(payload),
+        "{{APP_JS}}": _asset("report.js"),
+    }
+    # one pass over the template: inserted text (plotly.js, data) is never scanned for placeholders
+    return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: replacements["{{" + m.group(1) + "}}"], page)
+
+
+def _escape(s: str) -> str:
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def write_report(results: str | Path | ScreenResults, out_html: str | Path, top_n: int = DEFAULT_TOP_N) -> Path:
+    """Write the interactive report of a results folder (atomically).
+
+    Args:
+        results: The workflow's ``results/`` folder, or loaded :class:`ScreenResults`.
+        out_html: The file to write (the workflow writes ``results/report/index.html``).
+        top_n: Coatings per stack whose profiles are embedded.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ResultsError: missing results folder, one of another results format, an incomplete run.
+    """
+    res = results if isinstance(results, ScreenResults) else load_results(results)
+    page = render_report(res, top_n=top_n)
+    out = Path(out_html)
+    atomic_write_text(out, page)
+    log.info("wrote %s (%.1f MB, %d stacks)", out, out.stat().st_size / 1e6, len(res.stacks))
+    return out
+
+
+__all__ = ["DEFAULT_TOP_N", "render_report", "write_report"]

@@ -1,0 +1,153 @@
+"""The data the interactive report embeds, kept small.
+
+* tables: every row and column of ``rankings`` (names once, rows as arrays; a column with one value in
+  a stack is stored once for that stack);
+* profiles: every kink of the interfaces of the top ``top_n`` coatings of each stack (by rank) and of
+  each stack's uncoated baseline; other coatings show their minima from the ranking table only;
+* windows of the materials, and the provenance.
+
+Floats are rounded to 6 decimals (the tables' precision) and the JSON is written with sorted keys, so
+the same results give the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from screening.report.results import ScreenResults
+
+#: Ranking columns shown first (in this order) when present; the rest follow in table order.
+LEAD_COLUMNS = (
+    "rank",
+    "coating",
+    "funnel_stage",
+    "passes",
+    "fail_reasons",
+    "score",
+    "pareto_rank",
+    "energy_electrode",
+    "energy_electrolyte",
+    "baseline_energy",
+    "improvement",
+    "reduction_limit",
+    "oxidation_limit",
+    "window_margin",
+    "e_above_hull",
+)
+#: Interface columns embedded for the profiles.
+INTERFACE_COLUMNS = (
+    "interface_id",
+    "kind",
+    "a_name",
+    "b_name",
+    "b_label",
+    "voltage",
+    "open_to_li",
+    "energy",
+    "energy_mutual",
+    "x_at_energy",
+    "x_at_energy_mutual",
+    "status",
+    "note",
+)
+#: Kink columns embedded for the profiles.
+KINK_COLUMNS = ("x", "x_molar", "energy", "energy_mutual", "li_exchanged", "reaction", "products")
+WINDOW_COLUMNS = ("role", "name", "formula", "virtual", "e_above_hull", "reduction_limit", "oxidation_limit", "status")
+
+
+def _cell(v):
+    """A JSON-safe cell: None for missing/NaN, rounded floats, plain ints and bools."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if isinstance(v, int | np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        f = float(v)
+        return round(f, 6) + 0.0 if math.isfinite(f) else None
+    return str(v)
+
+
+def _rows(df: pd.DataFrame, columns: list[str]) -> list[list]:
+    cols = [df[c].tolist() for c in columns]
+    return [[_cell(v) for v in row] for row in zip(*cols, strict=True)] if columns else []
+
+
+def _columns(df: pd.DataFrame, wanted) -> list[str]:
+    return [c for c in wanted if c in df.columns]
+
+
+def build_payload(res: ScreenResults, top_n: int) -> dict:
+    """Everything the report page shows, as plain JSON-able data.
+
+    Args:
+        res: The results.
+        top_n: Coatings per stack (best ranks) whose profiles are embedded.
+    """
+    rk = res.rankings
+    columns = _columns(rk, LEAD_COLUMNS) + [c for c in rk.columns if c not in LEAD_COLUMNS]
+    stacks = []
+    profile_ids: list = []
+    for name in res.stacks:
+        sub = res.stack(name)
+        head = sub.iloc[0]
+        top = list(sub["coating"].head(top_n))
+        nb = res.neighbours(name, top)
+        ids_of = {str(k): list(g["interface_id"]) for k, g in nb.groupby("a_name", sort=False)}
+        neigh = {c: ids_of.get(c, []) for c in top}
+        base = list(res.baseline(name)["interface_id"])
+        profile_ids += [i for ids in neigh.values() for i in ids] + base
+        # columns with one value in the whole stack (stack, electrode, baseline, ...) are stored once
+        same = [c for c in columns if len(sub) and sub[c].nunique(dropna=False) == 1]
+        varying = [c for c in columns if c not in same]
+        stacks.append(
+            {
+                "name": name,
+                "constant": {c: _cell(sub[c].iloc[0]) for c in same},
+                "varying": varying,
+                "electrode": str(head["electrode"]),
+                "electrolyte": str(head["electrolyte"]),
+                "electrode_role": _cell(head.get("electrode_role")),
+                "potential_low": _cell(head.get("potential_low")),
+                "potential_high": _cell(head.get("potential_high")),
+                "rows": _rows(sub, varying),
+                "profiles": {c: [_cell(i) for i in ids] for c, ids in neigh.items()},
+                "baseline": [_cell(i) for i in base],
+            }
+        )
+    wanted = list(dict.fromkeys(profile_ids))
+    itf = res.interfaces[res.interfaces["interface_id"].isin(wanted)]
+    icols = _columns(itf, INTERFACE_COLUMNS)
+    kinks = res.reactions[res.reactions["interface_id"].isin(wanted)].sort_values(["interface_id", "x"], kind="stable")
+    kcols = _columns(kinks, KINK_COLUMNS)
+    kink_map = {str(_cell(k)): _rows(g, kcols) for k, g in kinks.groupby("interface_id", sort=True)}
+    win = res.windows
+    wcols = _columns(win, WINDOW_COLUMNS)
+    prov = res.provenance
+    return {
+        "energy_kind": res.energy_kind,
+        "energy_column": res.energy_column,
+        "top_n": int(top_n),
+        "columns": columns,
+        "stacks": stacks,
+        "interfaces": {"columns": icols, "rows": _rows(itf, icols)},
+        "kinks": {"columns": kcols, "by_interface": kink_map},
+        "windows": {"columns": wcols, "rows": _rows(win, wcols)},
+        "provenance": {
+            "screening_version": prov.get("screening_version"),
+            "results_format": prov.get("results_format"),
+            "source": prov.get("source"),
+            "software": prov.get("software"),
+            "config_sha256": prov.get("config_sha256"),
+            "energy_reference": prov.get("energy_reference"),
+            "config": prov.get("config"),
+            "files": prov.get("files"),
+        },
+    }
+
+
+__all__ = ["build_payload"]

@@ -1,0 +1,147 @@
+"""The results reader and the report generator: joins, numbers against the engine, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from screening.errors import ResultsError, ScreeningError
+from screening.report import load_results, render_report, write_report
+from screening.report.payload import build_payload
+from screening.screen.provenance import RESULTS_FORMAT
+
+
+def _data(html: str) -> dict:
+    m = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
+    assert m, "no data block"
+    return json.loads(m.group(1))
+
+
+def test_neighbours_are_the_coatings_interfaces_with_the_engines_numbers(small_screen, exp_engine) -> None:
+    nb = small_screen.neighbours("TiS2 | LiI", "LiNbO3")
+    got = {(r.kind, r.b_name, None if r.voltage != r.voltage else round(r.voltage, 6)): r for r in nb.itertuples()}
+    # electrode at both ends of its range and charged (closed); the electrolyte at the electrode's potentials
+    assert set(got) == {
+        ("coating|cathode", "TiS2", 1.6),
+        ("coating|cathode", "TiS2", 2.6),
+        ("coating|cathode_charged", "TiS2", None),
+        ("coating|electrolyte", "LiI", 1.6),
+        ("coating|electrolyte", "LiI", 2.6),
+    }
+    for (kind, _, v), r in got.items():
+        b = {"coating|cathode": "LiTiS2", "coating|cathode_charged": "TiS2", "coating|electrolyte": "LiI"}[kind]
+        prof = exp_engine.react("LiNbO3", b, voltage=v)
+        assert r.energy == pytest.approx(prof.min_energy, abs=2e-6)
+        assert r.energy_mutual == pytest.approx(prof.min_energy_mutual, abs=2e-6)
+    # the ranking's electrode energy is the worst of these (mutual, the config default)
+    row = small_screen.stack("TiS2 | LiI").set_index("coating").loc["LiNbO3"]
+    worst = nb[nb["side"] == "electrode"]["energy_mutual"].min()
+    assert row["energy_electrode"] == pytest.approx(worst, abs=1e-9)
+
+
+def test_li_metal_stack_uses_0_v_electrolyte_interfaces_and_closed_baseline(small_screen) -> None:
+    nb = small_screen.neighbours("Li | LiBH4", "LiF")
+    assert sorted(nb["kind"]) == ["coating|anode", "coating|electrolyte"]
+    assert nb.loc[nb["kind"] == "coating|electrolyte", "voltage"].tolist() == [0.0]
+    base = small_screen.baseline("Li | LiBH4")
+    assert base["kind"].tolist() == ["electrolyte|anode"] and base["voltage"].isna().all()
+    # LiBH4 | Li reacts (the uncoated interface): a negative closed reaction energy
+    assert base["energy"].iloc[0] < -0.1
+
+
+def test_payload_holds_every_ranking_row_and_top_n_profiles(small_screen) -> None:
+    data = build_payload(small_screen, top_n=2)
+    for st in data["stacks"]:
+        assert len(st["rows"]) == int((small_screen.rankings["stack"] == st["name"]).sum())
+        assert len(st["profiles"]) == 2
+        best = small_screen.stack(st["name"])["coating"].head(2).tolist()
+        assert list(st["profiles"]) == best
+        # constant + varying columns rebuild every cell of the ranking table
+        sub = small_screen.stack(st["name"])
+        assert set(st["constant"]) | set(st["varying"]) == set(small_screen.rankings.columns)
+        for i, row in enumerate(st["rows"]):
+            cells = dict(zip(st["varying"], row, strict=True)) | st["constant"]
+            for c, v in cells.items():
+                want = sub[c].iloc[i]
+                if v is None:
+                    assert pd.isna(want), (c, want)
+                elif isinstance(v, float):
+                    assert v == pytest.approx(float(want), abs=1e-6), c
+                else:
+                    assert v == (want if isinstance(v, bool | int) else str(want)), c
+    # each embedded profile's lowest kink is the interfaces table's minimum
+    itf = small_screen.interfaces.set_index("interface_id")
+    e = data["energy_column"]
+    j = data["kinks"]["columns"].index(e)
+    for key, rows in data["kinks"]["by_interface"].items():
+        assert min(r[j] for r in rows) == pytest.approx(itf.loc[key, e], abs=1e-9)
+
+
+def test_report_is_self_contained_and_deterministic(small_screen, tmp_path) -> None:
+    a = write_report(small_screen.root, tmp_path / "a" / "index.html", top_n=3)
+    b = write_report(small_screen.root, tmp_path / "b" / "index.html", top_n=3)
+    html = a.read_text()
+    assert a.read_bytes() == b.read_bytes()
+    assert "<script src" not in html and "<link" not in html  # nothing fetched: plotly.js and data inline
+    assert html.count("plotly.js v") >= 1 and html.count('id="report-data"') == 1
+    data = _data(html)
+    assert [s["name"] for s in data["stacks"]] == small_screen.stacks
+    assert data["provenance"]["results_format"] == RESULTS_FORMAT
+    assert data["provenance"]["source"]["source"] == "experimental"
+
+
+def test_missing_results_folder_is_one_line(tmp_path) -> None:
+    with pytest.raises(ResultsError, match=r"does not exist; run the workflow first") as e:
+        load_results(tmp_path / "nope")
+    assert "\n" not in str(e.value)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ResultsError, match="is not a results folder"):
+        write_report(tmp_path / "empty", tmp_path / "out.html")
+
+
+def test_results_of_an_older_version_are_refused(small_screen, tmp_path) -> None:
+    old = tmp_path / "results"
+    shutil.copytree(small_screen.root, old)
+    prov = json.loads((old / "provenance.json").read_text())
+    del prov["results_format"]  # what every version before the results format was written
+    prov["screening_version"] = "0.0.9"
+    (old / "provenance.json").write_text(json.dumps(prov))
+    with pytest.raises(ResultsError, match=r"written by screening 0\.0\.9 \(results format none\).*rerun") as e:
+        write_report(tmp_path, tmp_path / "out.html")
+    assert "\n" not in str(e.value)
+    assert not (tmp_path / "out.html").exists()
+
+
+def test_unknown_stack_lists_the_stacks(small_screen) -> None:
+    with pytest.raises(ResultsError, match=r"no stack 'LiCoO2 \| Li3PS4'.*'TiS2 \| LiBH4'") as e:
+        small_screen.stack("LiCoO2 | Li3PS4")
+    assert isinstance(e.value, ScreeningError) and "\n" not in str(e.value)
+    with pytest.raises(ResultsError, match="not ranked in stack"):
+        small_screen.neighbours("TiS2 | LiI", "Unobtainium")
+
+
+def test_cli_report_writes_and_fails_in_one_line(small_screen, tmp_path) -> None:
+    out = tmp_path / "r.html"
+    ok = subprocess.run(
+        [sys.executable, "-m", "screening.cli", "report", str(small_screen.root), "-o", str(out), "--top-n", "2"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert len(_data(out.read_text())["stacks"][0]["profiles"]) == 2
+    bad = subprocess.run(
+        [sys.executable, "-m", "screening.cli", "report", str(tmp_path / "missing")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip().startswith("error: results folder") and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_render_rejects_top_n_zero(small_screen) -> None:
+    with pytest.raises(ScreeningError, match="top_n = 0"):
+        render_report(small_screen, top_n=0)
