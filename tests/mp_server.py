@@ -5,7 +5,14 @@ It answers the endpoints the real ``mp_api.client.MPRester`` touches when
 
 * ``GET /heartbeat`` (read twice by ``MPRester.__init__``: emmet version and database version),
 * ``GET /materials/thermo/`` (``ThermoRester.search``: ``chemsys``, ``thermo_types``, ``_fields``,
-  ``_limit``/``_skip`` pagination; ``{"data": [...], "meta": {"total_doc": N, ...}}``).
+  ``_limit``/``_skip`` pagination; ``{"data": [...], "meta": {"total_doc": N, ...}}``),
+* ``GET /materials/summary/`` (``SummaryRester.search`` as ``MPRester.materials.summary.search(chemsys=[...],
+  deprecated=False, fields=[...])`` calls it: ``chemsys`` (comma-joined systems), ``deprecated``, ``_fields``,
+  pagination). Documents carry emmet ``SummaryDoc`` fields (``material_id``, ``formula_pretty``,
+  ``composition_reduced``, ``band_gap``, ``is_metal``, ``formation_energy_per_atom``, ...). The snapshot has
+  no band gaps: ``tests/data/mp_band_gaps.csv`` gives PBE-like gaps of a few compounds (every polymorph of a
+  composition gets the same), anion-free intermetallics and elemental metals are served as metals (gap 0,
+  ``is_metal`` true), everything else with ``band_gap``/``is_metal`` null (allowed by the schema).
 
 Anything else is answered with 404 and logged, so a test notices when the client starts calling
 something new. Documents follow emmet-core's ``ThermoDoc``: the ``entries`` field holds
@@ -80,6 +87,13 @@ _LIGHT_FIELDS = {
     "deprecated",
     "property_name",
 }
+_SUMMARY_FIELDS = {
+    "material_id", "formula_pretty", "composition_reduced", "band_gap", "is_metal", "formation_energy_per_atom",
+    "energy_above_hull", "chemsys", "elements", "nelements", "nsites", "deprecated", "theoretical", "energy_per_atom",
+}
+_SUMMARY_FILTERS = {"chemsys", "material_ids", "formula", "deprecated"}
+BAND_GAPS = Path(__file__).resolve().parent / "data" / "mp_band_gaps.csv"
+_NON_METALS = set("H He B C N O F Ne Si P S Cl Ar Ge As Se Br Kr Te I Xe At Rn".split())
 _FILTERS = {"chemsys", "material_ids", "thermo_types", "formula", "thermo_ids", "nelements_min", "nelements_max"}
 
 
@@ -194,6 +208,37 @@ class Dataset:
             }
         return self._docs[key]
 
+    def summary_doc(self, i: int) -> dict:
+        """A ``SummaryDoc``-shaped document of row ``i`` (GGA_GGA+U energies; band gap, see the module doc)."""
+        from pymatgen.core import Composition
+
+        if ("summary", i) in self._docs:
+            return self._docs[("summary", i)]
+        formula, e_form, comp = self.rows[i]
+        c = Composition(comp)
+        reduced, _ = c.get_reduced_composition_and_factor()
+        gap = band_gap_table().get(c.reduced_formula)
+        if gap is None and not (set(comp) & (_NON_METALS - {"Si", "Ge"})) and set(comp) - {"Si", "Ge"}:
+            gap = (0.0, True)  # elemental metal or anion-free intermetallic
+        n = sum(comp.values())
+        self._docs[("summary", i)] = {
+            "material_id": self.material_id(i),
+            "formula_pretty": c.reduced_formula,
+            "composition_reduced": {el.symbol: float(v) for el, v in reduced.items()},
+            "chemsys": "-".join(sorted(comp)),
+            "elements": sorted(comp),
+            "nelements": len(comp),
+            "nsites": n,
+            "band_gap": None if gap is None else gap[0],
+            "is_metal": None if gap is None else gap[1],
+            "formation_energy_per_atom": e_form,
+            "energy_per_atom": self.total_energy(i, "GGA_GGA+U") / n,
+            "energy_above_hull": None,
+            "deprecated": False,
+            "theoretical": True,
+        }
+        return self._docs[("summary", i)]
+
     def full_doc(self, i: int, thermo_type: str) -> dict:
         """A complete ThermoDoc built with emmet's own builder (``ThermoDoc.from_entries``), JSON-ready."""
         key = (i, thermo_type)
@@ -211,6 +256,18 @@ class Dataset:
                 j = int(str(doc.material_id).split("-")[1]) - 1
                 self._full[(j, thermo_type)] = json.loads(doc.model_dump_json())
         return self._full[key]
+
+
+@lru_cache(maxsize=1)
+def band_gap_table() -> dict[str, tuple[float, bool]]:
+    """Reduced formula (as pymatgen writes it) -> (PBE-like band gap [eV], is_metal) of ``mp_band_gaps.csv``."""
+    from pymatgen.core import Composition
+
+    with open(BAND_GAPS, newline="") as fh:
+        return {
+            Composition(r["formula"]).reduced_formula: (float(r["band_gap"]), r["is_metal"].strip() == "true")
+            for r in csv.DictReader(fh)
+        }
 
 
 def _subsystems(elements: list[str]) -> list[str]:
@@ -391,6 +448,43 @@ class MPServer:
         with self._lock:
             self.requests.append(rec)
 
+    def summary_requests(self) -> list[RequestRecord]:
+        with self._lock:
+            return [r for r in self.requests if r.path.startswith("/materials/summary")]
+
+    def search_summary(self, params: dict[str, str]) -> tuple[int, dict]:
+        """The ``/materials/summary/`` search: ``chemsys``/``material_ids``/``formula``, projection, pagination."""
+        unknown = [k for k in params if not k.startswith("_") and k not in _SUMMARY_FILTERS]
+        if unknown:
+            return 400, {"detail": f"unsupported query parameter(s): {', '.join(sorted(unknown))}"}
+        ds = self.dataset
+        fields = params.get("_fields")
+        wanted = fields.split(",") if fields else sorted(_SUMMARY_FIELDS)
+        if set(wanted) - _SUMMARY_FIELDS:
+            return 400, {"detail": f"this test server does not serve {sorted(set(wanted) - _SUMMARY_FIELDS)}"}
+        idx: list[int] = []
+        if not self.empty:
+            if "chemsys" in params:
+                systems = ["-".join(sorted(cs.split("-"))) for cs in params["chemsys"].split(",") if cs]
+                idx = [i for cs in dict.fromkeys(systems) for i in ds.by_chemsys.get(cs, [])]
+            elif "material_ids" in params:
+                ids = [m.strip() for m in params["material_ids"].split(",")]
+                idx = [int(m.split("-")[1]) - 1 for m in ids if m.startswith("mpfake-")]
+            elif "formula" in params:
+                forms = set(params["formula"].split(","))
+                idx = [i for i, (f, _, _) in enumerate(ds.rows) if f in forms]
+            else:
+                return 400, {"detail": "this test server needs chemsys, material_ids or formula"}
+        if params.get("deprecated", "").lower() == "true":
+            idx = []  # nothing here is deprecated
+        skip = int(params.get("_skip", 0))
+        limit = int(params.get("_limit", params.get("_per_page", 1000)))
+        page = idx[skip : skip + min(limit, 1000)]
+        data = [{k: ds.summary_doc(i)[k] for k in wanted} for i in page]
+        meta = {"api_version": "local-test", "time_stamp": datetime.now(UTC).isoformat(), "total_doc": len(idx),
+                "max_limit": 1000, "db_version": self.db_version}
+        return 200, {"data": data, "meta": meta}
+
     def search_thermo(self, params: dict[str, str]) -> tuple[int, dict]:
         """The ``/materials/thermo/`` search: filters, projection and pagination."""
         unknown = [k for k in params if not k.startswith("_") and k not in _FILTERS]
@@ -486,8 +580,13 @@ class _Handler(BaseHTTPRequestHandler):
             if path == "/materials/thermo/":
                 rec.status, body = state.search_thermo(params)
                 return self._send(rec.status, body)
+            if path == "/materials/summary/":
+                rec.status, body = state.search_summary(params)
+                return self._send(rec.status, body)
         rec.status = 404
         self._send(404, {"detail": "Not Found"})
 
 
-__all__ = ["DB_VERSION", "SHARED_DATA", "TEST_API_KEY", "Dataset", "MPServer", "RequestRecord", "load_dataset"]
+__all__ = [
+    "BAND_GAPS", "DB_VERSION", "SHARED_DATA", "TEST_API_KEY", "Dataset", "MPServer", "RequestRecord", "load_dataset",
+]

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 from screening import __version__
 from screening.errors import ScreeningError, ScreeningWarning
+from screening.interphase.classify import DEFAULT_REACTION_TOLERANCE
+from screening.interphase.electronic import DEFAULT_GAP_THRESHOLD
 
 EXIT_BAD_INPUT = 2
 #: Choices of ``--convention`` (mirrors screening.thermo.engine; kept here so --help needs no heavy import).
@@ -54,6 +56,23 @@ def _add_common(p: argparse.ArgumentParser, voltage: bool) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document with every number")
 
 
+def _add_electronic(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("interphase character (docs/interphase.md)")
+    g.add_argument(
+        "--electronic", default=None, metavar="CSV",
+        help="band gap table 'formula,band_gap[,is_metal]' [eV] that overrides Materials Project values and the rule",
+    )
+    g.add_argument(
+        "--gap-threshold", type=float, default=DEFAULT_GAP_THRESHOLD, metavar="EV",
+        help=f"a phase conducts below this band gap [eV] or when is_metal (default {DEFAULT_GAP_THRESHOLD})",
+    )
+    g.add_argument(
+        "--reaction-tolerance", type=float, default=DEFAULT_REACTION_TOLERANCE, metavar="EV",
+        help="reactions less exothermic than this [eV/atom] count as none "
+        f"(default {DEFAULT_REACTION_TOLERANCE}, kT at 298 K)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="screening",
@@ -71,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip steps from the composition until this much Li per non-Li atom is exchanged (default 0); "
         "for compositions a hair away from a phase, e.g. Li0.33La0.56TiO3",
     )
+    _add_electronic(p)
 
     p = sub.add_parser("react", help="interface reaction profile of A | B (closed, or open to Li at --voltage)")
     p.add_argument("a")
@@ -90,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--electrode", choices=("a", "b"), default="a",
         help="which reactant is the electrode for richards2016: a (first, default) or b (second)",
     )
+    _add_electronic(p)
 
     p = sub.add_parser("decompose", help="hull energy, e_above_hull and decomposition (optionally open to Li)")
     p.add_argument("formula")
@@ -149,6 +170,33 @@ def _engine(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
     return Engine(table)
 
 
+def _electronic(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
+    """The electronic model of a command: user table, MP band gaps (with --source mp) and the rule."""
+    from screening.composition import parse_formula
+    from screening.interphase import build_model
+
+    systems = None
+    if args.source == "mp":
+        systems = [sorted({el for f in formulas for el in parse_formula(f)} | ({"Li"} if open_li else set()))]
+    return build_model(args.electronic, systems, gap_threshold=args.gap_threshold)
+
+
+def _class_text(c) -> str:
+    """``mixed-conducting (conducting: Li15Ge4 [rule]; no evidence: Li3P)``."""
+    from screening.interphase import MIXED, NONE
+
+    if c.cls == NONE:
+        return NONE
+    parts = []
+    if c.conducting:
+        parts.append("conducting: " + ", ".join(f"{p.formula} [{p.evidence}]" for p in c.products if p.conducting))
+    if c.unknown and c.cls != MIXED:
+        parts.append("no evidence: " + ", ".join(c.unknown))
+    if not parts:
+        parts.append("insulating: " + ", ".join(f"{p.formula} [{p.evidence}]" for p in c.products))
+    return f"{c.cls} ({'; '.join(parts)})"
+
+
 def _jsonable(obj):
     if isinstance(obj, float):
         return None if not math.isfinite(obj) else obj
@@ -159,12 +207,14 @@ def _jsonable(obj):
     return obj
 
 
-def _print_json(kind: str, result: dict, engine) -> None:
+def _print_json(kind: str, result: dict, engine, electronic=None) -> None:
     doc = {
         "command": kind,
         "result": result,
         "provenance": {"package": "screening", "version": __version__, "source": engine.table.provenance},
     }
+    if electronic is not None:
+        doc["provenance"]["electronic"] = electronic.summary
     print(json.dumps(_jsonable(doc), indent=2))
 
 
@@ -196,14 +246,20 @@ def cmd_window(args: argparse.Namespace) -> int:
     w = eng.window(args.formula, li_tolerance=args.li_tolerance)
     for text in w.warnings:
         warnings.warn(f"{w.formula}: {text}", ScreeningWarning, stacklevel=1)
+    from screening.interphase import classify_window
+
+    model = _electronic(args, [args.formula], open_li=True)
+    classes = classify_window(w, model)
     if args.json:
-        _print_json("window", w.as_dict(), eng)
+        _print_json("window", {**w.as_dict(), "interphase": classes.as_dict()}, eng, model)
         return 0
     ehull = "-" if w.e_above_hull is None else f"{1000 * w.e_above_hull:.1f} meV/atom"
     label = _label(w.has_entry, w.virtual, w.glass_as_crystal)
     print(f"{_title(w.formula, w.reduced_formula)}{label}   e_above_hull: {ehull}")
     print(f"  reduction limit: {_v(w.reduction_limit):>12}   products: {_phases_text(w.reduction_products)}")
     print(f"  oxidation limit: {_v(w.oxidation_limit):>12}   products: {_phases_text(w.oxidation_products)}")
+    print(f"  interphase on reduction: {_class_text(classes.reduction)}")
+    print(f"  interphase on oxidation: {_class_text(classes.oxidation)}")
     print("  Li uptake profile (V vs Li/Li+, Li per formula unit, phases):")
     for pl in w.profile:
         end = "inf" if not math.isfinite(pl.li_end) else f"{pl.li_end:.3f}"
@@ -215,10 +271,15 @@ def cmd_react(args: argparse.Namespace) -> int:
     eng = _engine(args, [args.a, args.b], open_li=args.voltage is not None)
     prof = eng.react(args.a, args.b, voltage=args.voltage, hull_reference=not args.raw, electrode=args.electrode)
     value, x_min = prof.min_of(args.convention)
+    from screening.interphase import classify_profile
+
+    model = _electronic(args, [args.a, args.b], open_li=args.voltage is not None)
+    classes = classify_profile(prof, model, tolerance=args.reaction_tolerance)
     if args.json:
         result = prof.as_dict()
         result["reaction_energy"] = {"convention": args.convention, "value": value, "x": x_min}
-        _print_json("react", result, eng)
+        result["interphase"] = classes.as_dict()
+        _print_json("react", result, eng, model)
         return 0
     cond = "closed (chemical mixing)" if prof.voltage is None else f"open to Li at {prof.voltage:g} V vs Li/Li+"
     print(f"{prof.a} | {prof.b}: {cond}; reactants {prof.reference}-referenced; energies in {prof.units}")
@@ -231,17 +292,24 @@ def cmd_react(args: argparse.Namespace) -> int:
     richards = mutual and args.convention == "richards2016"
     head = f"  {'x':>7} {'x_molar':>8} {'dE':>9}" + (f" {'dE_mutual':>10}" if mutual else "")
     head += f" {'dE_R2016':>9}" if richards else ""
-    print(head + "  reaction")
-    for k in prof.kinks:
+    print(f"{head}  {'interphase':<16}  reaction")
+    for k, c in zip(prof.kinks, classes.kinks, strict=True):
         row = f"  {k.x:7.4f} {k.x_molar:8.4f} {k.energy:9.4f}" + (f" {k.energy_mutual:10.4f}" if mutual else "")
         row += f" {k.energy_electrode:9.4f}" if richards else ""
-        print(f"{row}  {k.reaction}")
+        print(f"{row}  {c.cls:<16}  {k.reaction}")
     print(f"  minimum: {prof.min_energy:.4f} {prof.units} at x = {prof.min_x:.4f}", end="")
     print(f"; mutual minimum: {prof.min_energy_mutual:.4f} at x = {prof.min_x_mutual:.4f}" if mutual else "")
     if args.convention != "total":
         electrode = prof.a if prof.electrode == "a" else prof.b
         what = f"{args.convention}, electrode {electrode}" if args.convention == "richards2016" else args.convention
         print(f"  reaction energy ({what}): {value:.4f} {prof.units} at x = {x_min:.4f}")
+    print(
+        f"  interphase (conducting below {model.gap_threshold:g} eV; no reaction above "
+        f"-{classes.tolerance:g} {prof.units}):"
+    )
+    for label, c in (("at the minimum", classes.minimum), (f"next to {prof.a}", classes.side_a),
+                     (f"next to {prof.b}", classes.side_b)):
+        print(f"    {label + ':':<24} {_class_text(c)}")
     return 0
 
 
