@@ -177,7 +177,7 @@ BAD_FILES = [
     ("broken.json", b'[{"@module": ', "snapshot JSON .* is malformed"),
     ("empty_list.json", b"[]", "must be a non-empty list of ComputedEntry dicts"),
     ("object.json", b'{"a": 1}', "must be a non-empty list of ComputedEntry dicts"),
-    ("not_entries.json", b'[{"foo": 1}]', "entry 0 of .* is not a ComputedEntry dict"),
+    ("not_entries.json", b'[{"foo": 1}]', "entry 0 of .* has no composition or energy; each entry must be"),
     ("sniffed_json.dat", b"[]", "must be a non-empty list"),  # no extension: JSON recognised by content
 ]
 

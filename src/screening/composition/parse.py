@@ -34,11 +34,15 @@ _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)"
 _TOKEN = re.compile(rf"([A-Z][a-z]?)({_NUMBER})?|(\()|(\))({_NUMBER})?|(\s+)")
 _LEADING_COEFF = re.compile(rf"^\s*({_NUMBER})\s*")
 _AMOUNT_TOL = 1e-9
+#: Largest amount of one element (or composite coefficient) accepted; beyond it floats lose the
+#: small amounts next to it and pymatgen overflows (a 400-digit amount is a typo, not a compound).
+MAX_AMOUNT = 1e6
 
 
 def _fail(formula: str, why: str) -> FormulaError:
+    shown = formula if len(formula) <= 60 else f"{formula[:40]}...({len(formula)} characters)"
     return FormulaError(
-        f"cannot parse formula {formula!r}: {why}. Write e.g. 'Li3PS4', 'Li6.4La3Zr1.4Ta0.6O12' or '70Li2S-30P2S5'."
+        f"cannot parse formula {shown!r}: {why}. Write e.g. 'Li3PS4', 'Li6.4La3Zr1.4Ta0.6O12' or '70Li2S-30P2S5'."
     )
 
 
@@ -72,7 +76,7 @@ def _parse_simple_cached(formula: str) -> tuple[tuple[str, float], ...]:
         if el is not None:
             if el not in ATOMIC_NUMBER:
                 raise _fail(formula, f"{el!r} is not an element symbol")
-            stack[-1][el] = stack[-1].get(el, 0.0) + (float(amt) if amt else 1.0)
+            stack[-1][el] = stack[-1].get(el, 0.0) + (_amount(formula, amt) if amt else 1.0)
         elif lpar:
             stack.append({})
         elif rpar:
@@ -81,16 +85,28 @@ def _parse_simple_cached(formula: str) -> tuple[tuple[str, float], ...]:
             group = stack.pop()
             if not group:
                 raise _fail(formula, "empty parentheses '()'")
-            factor = float(mult) if mult else 1.0
+            factor = _amount(formula, mult) if mult else 1.0
             for k, v in group.items():
                 stack[-1][k] = stack[-1].get(k, 0.0) + v * factor
         pos = m.end()
     if len(stack) != 1:
         raise _fail(formula, "unbalanced '('")
+    big = [k for k, v in stack[0].items() if v > MAX_AMOUNT]
+    if big:
+        raise _fail(formula, f"the amount of {big[0]} exceeds {MAX_AMOUNT:g} atoms per formula unit")
     amounts = {k: v for k, v in stack[0].items() if v > _AMOUNT_TOL}
     if not amounts:
         raise _fail(formula, "it contains no element with a positive amount")
     return tuple(amounts.items())
+
+
+def _amount(formula: str, text: str) -> float:
+    """A written amount as a float, refused beyond :data:`MAX_AMOUNT`."""
+    value = float(text)
+    if not value <= MAX_AMOUNT:  # also catches inf from a 400-digit number
+        shown = text if len(text) <= 12 else f"{text[:6]}...({len(text)} digits)"
+        raise _fail(formula, f"amount {shown} exceeds {MAX_AMOUNT:g}")
+    return value
 
 
 def _split_top_level(text: str) -> list[str]:
@@ -133,7 +149,7 @@ def _parse_composite(text: str, original: str, normalise: bool) -> dict[str, flo
         m = _LEADING_COEFF.match(part)
         coeff = 1.0
         if m:
-            coeff = float(m.group(1))
+            coeff = _amount(original, m.group(1))
             part = part[m.end() :].strip()
             if not part:
                 raise _fail(original, f"coefficient {m.group(1)} has no formula after it")

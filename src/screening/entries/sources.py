@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import io
 import json
+import math
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -198,24 +199,19 @@ def entries_to_table(entries: list, provenance: dict) -> EntryTable:
         entries: ComputedEntry/ComputedStructureEntry objects or ``as_dict()`` dicts.
         provenance: Source description, extended with counts.
     """
-    from pymatgen.entries.computed_entries import ComputedEntry, ComputedStructureEntry
-
-    objs = []
-    for i, e in enumerate(entries):
-        if isinstance(e, dict):
-            try:
-                cls = ComputedStructureEntry if "structure" in e else ComputedEntry
-                e = cls.from_dict(e)
-            except Exception as exc:  # noqa: BLE001 - report which entry is bad
-                raise SourceError(
-                    f"entry {i} of {provenance.get('path', 'the entry list')!r} is not a ComputedEntry dict ({exc})"
-                ) from None
-        objs.append(e)
+    where = provenance.get("path", "the entry list")
+    objs = [_as_entry(e, i, where) for i, e in enumerate(entries)]
     refs: dict[str, float] = {}
     for e in objs:
         if e.composition.is_element:
             el = e.composition.elements[0].symbol
             refs[el] = min(refs.get(el, np.inf), e.energy_per_atom)
+    if not refs:
+        raise SourceError(
+            f"{where!r} has no elemental entries (e.g. Li, O2): total energies become formation energies only "
+            "against elemental entries of the same calculations; add them, or give formation energies per atom "
+            "in a CSV 'formula,e_form'"
+        )
     formulas, energies, ids, dropped = [], [], [], set()
     for i, e in enumerate(objs):
         comp = e.composition
@@ -235,7 +231,81 @@ def entries_to_table(entries: list, provenance: dict) -> EntryTable:
     )
     if dropped:
         provenance["dropped_no_reference"] = sorted(dropped)
+    if not formulas:
+        raise SourceError(
+            f"no entry of {where!r} has elemental references for all its elements (missing: "
+            f"{', '.join(sorted(dropped))}); add the elemental entries of the same calculations"
+        )
     return EntryTable.from_records(formulas, np.array(energies), ids, provenance, add_element_references=False)
+
+
+_ENTRY_FIX = (
+    "each entry must be a pymatgen ComputedEntry dict or {'composition': 'Li2O', 'energy': <total eV per "
+    "formula unit as written>, 'entry_id': ...}"
+)
+
+
+def _bad_entry(i: int, where: str, why: str) -> SourceError:
+    return SourceError(f"entry {i} of {where!r} {why}; {_ENTRY_FIX}")
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _as_entry(e, i: int, where: str):
+    """One ComputedEntry from an object or a dict, with the entry and the field at fault named on error.
+
+    Besides pymatgen's own dicts (``@class``), a plain ``{"composition", "energy"}`` dict is accepted:
+    ``energy`` is the total energy [eV] of the composition as written, ``correction`` optional [eV].
+    """
+    from pymatgen.entries.computed_entries import ComputedEntry, ComputedStructureEntry
+
+    if isinstance(e, ComputedEntry):
+        entry = e
+    else:
+        if not isinstance(e, dict):
+            raise _bad_entry(i, where, f"is a {type(e).__name__} ({str(e)[:40]}), not a dict")
+        missing = [k for k in ("composition", "energy") if k not in e]
+        if missing:
+            raise SourceError(f"entry {i} of {where!r} has no {' or '.join(missing)}; {_ENTRY_FIX}")
+        comp = e["composition"]
+        try:
+            if isinstance(comp, str):
+                parse_formula(comp)
+            elif isinstance(comp, dict) and comp and all(isinstance(k, str) for k in comp):
+                bad = [k for k, v in comp.items() if not _is_number(v) or not 0 <= v <= 1e6 or v != v]
+                if bad:
+                    raise SourceError(
+                        f"entry {i} of {where!r}: amount of {bad[0]!r} is {comp[bad[0]]!r}, not a number in 0..1e6"
+                    )
+                parse_formula("".join(f"{k}{v:.12g}" for k, v in comp.items() if v > 0))
+            else:
+                raise SourceError(f"entry {i} of {where!r}: composition {str(comp)[:40]!r} is neither a formula nor "
+                                  f"a mapping element -> amount; {_ENTRY_FIX}")
+        except FormulaError as exc:
+            raise SourceError(f"entry {i} of {where!r}: {exc}") from None
+        for key in ("energy", "correction"):
+            if key in e and not (_is_number(e[key]) and math.isfinite(e[key])):
+                raise SourceError(f"entry {i} of {where!r}: {key} {e[key]!r} is not a finite number [eV]; {_ENTRY_FIX}")
+        try:
+            if "@class" in e:
+                entry = (ComputedStructureEntry if "structure" in e else ComputedEntry).from_dict(e)
+            else:
+                entry = ComputedEntry(
+                    comp, float(e["energy"]), correction=float(e.get("correction", 0.0)),
+                    entry_id=e.get("entry_id", e.get("material_id")),
+                )
+        except Exception as exc:  # noqa: BLE001 - any pymatgen failure is this entry's fault
+            raise _bad_entry(i, where, f"is not a valid ComputedEntry dict ({exc!r})") from None
+    try:
+        energy = float(entry.energy)
+        n_atoms = float(entry.composition.num_atoms)
+    except Exception as exc:  # noqa: BLE001
+        raise _bad_entry(i, where, f"has an unusable energy or composition ({exc!r})") from None
+    if not (math.isfinite(energy) and n_atoms > 0):
+        raise SourceError(f"entry {i} of {where!r} has energy {energy!r} eV for {n_atoms:g} atoms; {_ENTRY_FIX}")
+    return entry
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,10 @@ import scipy.sparse as sp
 from screening.composition.parse import ATOMIC_NUMBER, ELEMENTS, canonical_formula, parse_formula
 from screening.errors import MissingElementError, SourceError
 
+#: Largest |formation energy| accepted [eV/atom]. Materials Project's most stable compounds sit near
+#: -4.6 eV/atom and its least stable entries below +3; beyond +-10 a number is a unit or typing error
+#: (eV per formula unit, kJ/mol) and would make every hull LP ill-conditioned.
+MAX_FORMATION_ENERGY = 10.0
 _N_WORDS = 2  # 103 elements fit in two 64-bit words
 
 
@@ -82,7 +86,8 @@ class EntryTable:
                 reference state of formation energies), id ``ref:<El>``.
 
         Raises:
-            SourceError: if the lists are empty, of unequal length, or hold non-finite energies.
+            SourceError: if the lists are empty, of unequal length, or hold non-finite energies or energies
+                beyond +-:data:`MAX_FORMATION_ENERGY`.
         """
         formulas = list(formulas)
         energies = np.asarray(energy_per_atom, dtype=float)
@@ -91,11 +96,20 @@ class EntryTable:
             raise SourceError(f"the entry source {provenance.get('path', provenance.get('source'))!r} has no entries")
         if not (len(formulas) == len(energies) == len(ids)):
             raise SourceError("formulas, energies and ids must have the same length")
+        where = f" of {provenance['path']!r}" if provenance.get("path") else ""
         bad = ~np.isfinite(energies)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise SourceError(
-                f"entry {ids[i]!r} ({formulas[i]}) has a non-finite energy {energies[i]!r}; fix or drop that row"
+                f"entry {ids[i]!r} ({formulas[i]}){where} has a non-finite energy {float(energies[i])!r}; "
+                "fix or drop that row"
+            )
+        out = np.abs(energies) > MAX_FORMATION_ENERGY
+        if out.any():
+            i = int(np.flatnonzero(out)[0])
+            raise SourceError(
+                f"entry {ids[i]!r} ({formulas[i]}){where} has a formation energy of {energies[i]:.6g} eV/atom, outside "
+                f"+-{MAX_FORMATION_ENERGY:g} eV/atom (known compounds lie within -4.7..+2.5); fix or drop that entry"
             )
         virt = np.zeros(len(formulas), dtype=bool) if virtual is None else np.asarray(virtual, dtype=bool)
         parsed = [parse_formula(f) for f in formulas]

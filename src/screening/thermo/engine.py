@@ -34,6 +34,8 @@ from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
 from screening.thermo.segment import Point, hull_breakpoints, hull_profile
 
 LI = "Li"
+#: Highest potential accepted [V vs Li/Li+]; every electrolyte and cathode is oxidised well below it.
+MAX_VOLTAGE = 10.0
 #: Compositions closer than this (per-atom fractions) are the same composition.
 COMP_TOL = 1e-6
 #: Conventions of the decomposition energy (:meth:`Engine.decompose`).
@@ -110,6 +112,10 @@ class Kink:
         reaction: Balanced reaction, ``x_molar A + (1-x_molar) B (+ n Li) -> products``.
         products: Products with amounts in formula units per reaction as written.
         li_exchanged: Li taken up from (+) or given to (-) the reservoir per reaction as written.
+        reactants: (reduced formula, formula units) of the left side of ``reaction`` (Li from the
+            reservoir included), so the reaction balances element by element against ``products``
+            (and Li given to the reservoir) whatever multiple of its reduced formula a reactant was
+            written as.
     """
 
     x: float
@@ -121,6 +127,7 @@ class Kink:
     products: list[Phase]
     li_exchanged: float = 0.0
     energy_electrode: float = 0.0
+    reactants: list[tuple[str, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -253,12 +260,20 @@ class StabilityWindow:
 # ---------------------------------------------------------------------------------------------- helpers
 def voltage_to_mu(voltage: float) -> float:
     """mu_Li [eV] at a potential V [V vs Li/Li+]: mu_Li(V) = mu_Li(metal) - eV with mu_Li(metal) = 0."""
-    v = float(voltage)
+    try:
+        v = float(voltage)
+    except (TypeError, ValueError):
+        raise InputError(f"voltage {voltage!r} is not a number; give a potential in V vs Li/Li+") from None
     if not np.isfinite(v):
-        raise InputError(f"voltage {voltage!r} is not a finite number")
+        raise InputError(f"voltage {voltage!r} is not a finite number; give a potential in V vs Li/Li+")
     if v < 0:
         raise InputError(
             f"voltage {v} V is negative; give a potential vs Li/Li+ >= 0 (0 V is Li metal, cathodes 3-5 V)"
+        )
+    if v > MAX_VOLTAGE:
+        raise InputError(
+            f"voltage {v:g} V is above {MAX_VOLTAGE:g} V vs Li/Li+; give a potential between 0 and "
+            f"{MAX_VOLTAGE:g} V (0 V is Li metal, cathodes 3-5 V)"
         )
     return -v + 0.0  # + 0.0: no -0.0 for 0 V
 
@@ -288,6 +303,50 @@ def _reaction_string(reactants: list[tuple[str, float]], products: list[tuple[st
     return f"{side(reactants)} -> {side(products)}"
 
 
+def _balanced(
+    phases: list[Phase], va: dict[str, float], vb: dict[str, float], x_molar: float, open_li: bool
+) -> tuple[list[Phase], float]:
+    """Products and A fraction re-solved exactly so ``x A + (1-x) B -> phases`` balances (Li free if open).
+
+    The LP's amounts and the kink's position are right to its tolerance (~1e-9); its phase set is
+    exact. Solving the small linear system of the phases' compositions against the reactant atoms
+    makes every written reaction balance to ~1e-13: first with ``x_molar`` fixed, else with the A
+    fraction free (it moves by less than 1e-6). Kept only if non-negative and exact; otherwise the
+    LP's own amounts are returned unchanged.
+
+    Args:
+        phases: Products, amounts per reaction as written.
+        va, vb: Atoms per formula unit of A and B as written.
+        x_molar: Formula units of A per reaction.
+        open_li: Li exchanged with the reservoir (not balanced here).
+
+    Returns:
+        (phases, x_molar) balanced.
+    """
+    if not phases:
+        return phases, x_molar
+    comps = [parse_formula(ph.formula) for ph in phases]
+    els = sorted({el for c in comps for el in c} | set(va) | set(vb))
+    if open_li:
+        els = [el for el in els if el != LI]
+    m = np.array([[c.get(el, 0.0) for c in comps] for el in els])
+    a = np.array([va.get(el, 0.0) for el in els])
+    b = np.array([vb.get(el, 0.0) for el in els])
+    lp_amounts = np.array([ph.amount for ph in phases])
+    scale = max(1.0, float(np.abs(a).max()), float(np.abs(b).max()))
+    target = x_molar * a + (1 - x_molar) * b
+    n = np.linalg.lstsq(m, target, rcond=None)[0]
+    x = x_molar
+    if np.abs(m @ n - target).max() > 1e-12 * scale:  # the kink sits a hair off: let x move
+        sol = np.linalg.lstsq(np.column_stack([m, b - a]), b, rcond=None)[0]
+        n, x = sol[:-1], float(sol[-1])
+        if abs(x - x_molar) > 1e-6 or np.abs(m @ n - (x * a + (1 - x) * b)).max() > 1e-12 * scale:
+            return phases, x_molar
+    if n.min() < -1e-7 or np.abs(n - lp_amounts).max() > 1e-6 * scale:
+        return phases, x_molar
+    return [Phase(ph.formula, ph.entry_id, float(max(v, 0.0)), ph.virtual) for ph, v in zip(phases, n, strict=True)], x
+
+
 @dataclass
 class _Reactant:
     formula: str
@@ -295,16 +354,20 @@ class _Reactant:
     reduced: str
     n_atoms: float
     n_li: float
+    per_reduced: float = 1.0  # formula units of ``reduced`` in one formula unit as written
 
 
 def _reactant(formula: str) -> _Reactant:
     amounts = parse_formula(formula)
+    reduced = canonical_formula(amounts)
+    n_atoms = sum(amounts.values())
     return _Reactant(
         formula=formula,
         amounts=amounts,
-        reduced=canonical_formula(amounts),
-        n_atoms=sum(amounts.values()),
+        reduced=reduced,
+        n_atoms=n_atoms,
         n_li=amounts.get(LI, 0.0),
+        per_reduced=n_atoms / _atoms_of_reduced(reduced)[0],
     )
 
 
@@ -677,10 +740,13 @@ class Engine:
         x = mol_a * ra.n_atoms / (mol_a * ra.n_atoms + mol_b * rb.n_atoms)
         # products per reaction as written (x_molar A + (1 - x_molar) B): one normalisation atom = 1/mol
         products = self._phases(lp, p.solution, per_atoms=1.0 / mol, open_li=open_li)
-        li_in = x_molar * ra.n_li + (1 - x_molar) * rb.n_li
+        products, x_bal = _balanced(products, ra.amounts, rb.amounts, float(x_molar), open_li)
+        li_in = x_bal * ra.n_li + (1 - x_bal) * rb.n_li
         li_out = sum(ph.amount * _atoms_of_reduced(ph.formula)[1] for ph in products)
         li_exchange = li_out - li_in if open_li else 0.0
-        reactants = [(ra.reduced, x_molar), (rb.reduced, 1 - x_molar)]
+        # x_molar counts formula units as written; the string names reduced formulas, so rescale
+        # (Li2Nb2O6 is 2 LiNbO3, O is 0.5 O2): every reaction string balances whatever the spelling.
+        reactants = [(ra.reduced, x_bal * ra.per_reduced), (rb.reduced, (1 - x_bal) * rb.per_reduced)]
         prods = [(ph.formula, ph.amount) for ph in products]
         if li_exchange > AMOUNT_TOL:
             reactants.append((LI, li_exchange))
@@ -699,6 +765,7 @@ class Engine:
             products=products,
             li_exchanged=float(li_exchange),
             energy_electrode=_clean(electrode),
+            reactants=[(f, float(c)) for f, c in reactants if c > AMOUNT_TOL],
         )
 
     def window(self, formula: str, li_tolerance: float = 0.0) -> StabilityWindow:
