@@ -1,8 +1,11 @@
-"""Shared fixtures: the shared Materials Project snapshot, engines on it, and pymatgen references.
+"""Shared fixtures: the Materials Project snapshot, engines on it, and pymatgen references.
 
-The snapshot lives outside the repository (``<repo>/../shared/data``, see SCIENCE.md "Data"). Tests that
-need it skip when it is absent on a developer machine and fail under CI (``CI=true``), so a CI run can
-never pass by silently skipping the comparison with pymatgen.
+The snapshot (matbench ``mp_e_form``, MP 2019) ships with the package as
+``src/screening/data/mp_e_form_2019.csv.gz`` (source ``mp2019``); the fixtures read that file as a
+snapshot path, so they never depend on anything outside the repository. Other reference files (e.g. for
+the Materials Project server tests) come from ``<repo>/../shared/data``: :func:`require_file` skips when
+one is absent on a developer machine and fails under CI (``CI=true``), so a CI run can never pass by
+silently skipping a comparison.
 """
 
 from __future__ import annotations
@@ -12,18 +15,21 @@ from pathlib import Path
 
 import pytest
 
+from screening.data import MP2019_FILE
 from screening.entries import EntryTable, load_experimental, load_snapshot
 from screening.thermo import Engine
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SNAPSHOT = REPO_ROOT.parent / "shared" / "data" / "mp_e_form_2019.csv.gz"
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+#: The packaged snapshot (the file behind source ``mp2019``).
+SNAPSHOT = MP2019_FILE
 
 
 def require_file(path: Path, what: str) -> Path:
     """``path`` if it exists; otherwise fail under CI=true, skip elsewhere."""
     if path.is_file():
         return path
-    msg = f"{what} not found at {path} (expected <repo>/../shared/data/{path.name})"
+    msg = f"{what} not found at {path}"
     if os.environ.get("CI") == "true":
         pytest.fail(msg + "; CI must provide it", pytrace=False)
     pytest.skip(msg)
@@ -31,8 +37,8 @@ def require_file(path: Path, what: str) -> Path:
 
 @pytest.fixture(scope="session")
 def snapshot_path() -> Path:
-    """Path of the shared snapshot ``mp_e_form_2019.csv.gz`` (matbench mp_e_form, MP 2019)."""
-    return require_file(SNAPSHOT, "shared Materials Project snapshot")
+    """Path of the packaged snapshot ``mp_e_form_2019.csv.gz`` (matbench mp_e_form, MP 2019)."""
+    return require_file(SNAPSHOT, "packaged Materials Project snapshot (reinstall: pip install -e .)")
 
 
 @pytest.fixture(scope="session")

@@ -35,13 +35,32 @@ def test_react_json_equals_the_engine(capsys, snapshot_path, engine):
 
 
 def test_window_table_and_json(capsys):
-    code, out, _ = run(capsys, "window", "LiNbO3")
+    code, out, _ = run(capsys, "window", "LiNbO3", "--source", "experimental")
     assert code == 0
     assert "reduction limit:      0.888 V" in out and "oxidation limit:      4.306 V" in out
-    code, out, _ = run(capsys, "window", "Al2O3", "--json")
+    code, out, _ = run(capsys, "window", "Al2O3", "--json", "--source", "experimental")
     res = json.loads(out)["result"]
     assert res["oxidation_limit"] is None  # no Li to give up: unbounded, null in JSON (never Infinity)
     assert res["reduction_limit"] > 0
+
+
+def test_default_source_is_the_packaged_mp2019_snapshot(capsys, snapshot_table):
+    from screening.thermo import Engine
+
+    engine = Engine(snapshot_table)  # its own: solves warm-start the LPs of the shared fixture otherwise
+    code, out, err = run(capsys, "window", "Li3PS4")
+    assert code == 0, err
+    # the snapshot's values (issue 12): 1.72-2.36 V, equal to the engine on the file itself
+    assert "reduction limit:      1.721 V" in out and "oxidation limit:      2.363 V" in out
+    ref = engine.window("Li3PS4")
+    code, out, _ = run(capsys, "window", "Li3PS4", "--json")
+    doc = json.loads(out)
+    assert doc["result"]["reduction_limit"] == pytest.approx(ref.reduction_limit, abs=1e-12)
+    assert doc["result"]["oxidation_limit"] == pytest.approx(ref.oxidation_limit, abs=1e-12)
+    assert doc["result"]["reduction_limit"] == pytest.approx(1.7207, abs=1e-4)
+    src = doc["provenance"]["source"]
+    assert src["source"] == "mp2019" and src["sha256"] == engine.table.provenance["sha256"]
+    assert src["license"].startswith("CC BY 4.0") and len(src["citation"]) == 2
 
 
 def test_decompose_glass_open_to_li(capsys, snapshot_path):
@@ -87,3 +106,17 @@ def test_installed_command_prints_no_traceback():
     proc = subprocess.run([str(exe), "react", "LiCoO2", "Qq"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.startswith("error: cannot parse formula 'Qq'")
+
+
+def test_command_line_hot_path_imports_no_pymatgen_pandas_or_matplotlib(tmp_path):
+    code = (
+        "import sys, io, contextlib\n"
+        "from screening.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['react', 'LiCoO2', 'Li3PS4', '--voltage', '4.3']) == 0\n"
+        "    assert main(['window', 'Li3PS4']) == 0\n"
+        "    assert main(['decompose', '70Li2S-30P2S5', '--voltage', '0']) == 0\n"
+        "print(sorted(m for m in ('pymatgen', 'pandas', 'matplotlib', 'mp_api', 'snakemake') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.strip() == "[]", out.stderr

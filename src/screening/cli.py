@@ -3,7 +3,7 @@
 Examples::
 
     screening window LiNbO3
-    screening react LiCoO2 Li3PS4 --voltage 4.3 --source ../shared/data/mp_e_form_2019.csv.gz
+    screening react LiCoO2 Li3PS4 --voltage 4.3 --source experimental
     screening decompose 70Li2S-30P2S5 --voltage 0 --json
     screening decompose Li10GeP2S12 --voltage 0 --convention zhu2015 --exclude LiS4
     screening voltage LiCoO2 --charged CoO2
@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Sequence
 
 from screening import __version__
+from screening.data import DEFAULT_SOURCE
 from screening.errors import ScreeningError, ScreeningWarning
 from screening.interphase.classify import DEFAULT_REACTION_TOLERANCE
 from screening.interphase.electronic import DEFAULT_GAP_THRESHOLD
@@ -34,14 +35,15 @@ REACTION_ENERGIES = ("total", "mutual", "richards2016")
 
 def _source_help() -> str:
     return (
-        "entry source: 'experimental' (default, pymatgen's embedded experimental formation enthalpies, "
-        "no network), a path to a snapshot (CSV(.gz) 'formula,<formation energy per atom>' or JSON(.gz) "
-        "of ComputedEntry dicts), or 'mp' (Materials Project via mp-api, needs MP_API_KEY)"
+        "entry source: 'mp2019' (default: the Materials Project 2019 formation-energy snapshot shipped with "
+        "the package, CC BY 4.0), 'experimental' (pymatgen's embedded experimental formation enthalpies), "
+        "a path to a snapshot (CSV(.gz) 'formula,<formation energy per atom>' or JSON(.gz) of ComputedEntry "
+        "dicts), or 'mp' (Materials Project via mp-api, needs MP_API_KEY)"
     )
 
 
 def _add_common(p: argparse.ArgumentParser, voltage: bool) -> None:
-    p.add_argument("--source", default="experimental", help=_source_help())
+    p.add_argument("--source", default=DEFAULT_SOURCE, help=_source_help())
     p.add_argument("--thermo-type", default=None, help="Materials Project thermo type (with --source mp)")
     p.add_argument(
         "--exclude", action="append", default=None, metavar="ID_OR_FORMULA",

@@ -1,4 +1,4 @@
-"""Entry sources: the shared CSV snapshot, pymatgen's experimental data, ComputedEntry JSON, bad files."""
+"""Entry sources: the packaged CSV snapshot (mp2019), pymatgen's experimental data, ComputedEntry JSON, bad files."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from screening.entries import entries_to_table, load_experimental, load_snapshot, load_source
+from screening.data import MP2019_FILE
+from screening.entries import entries_to_table, load_experimental, load_mp2019, load_snapshot, load_source
 from screening.errors import SourceError
 from screening.thermo import Engine
 
@@ -134,9 +135,23 @@ def test_experimental_hull_of_li2o(exp_engine):
     assert [p.formula for p in dec.phases] == ["Li2O"] and dec.phases[0].amount == pytest.approx(1.0)
 
 
-def test_load_source_default_is_experimental():
-    assert load_source() is load_experimental()
+def test_load_source_default_is_the_packaged_mp2019_snapshot(snapshot_path):
+    t = load_source()
+    assert t is load_source("mp2019") is load_mp2019()
     assert load_source("experimental") is load_experimental()
+    assert snapshot_path == MP2019_FILE and snapshot_path.is_file()
+    prov = t.provenance
+    assert prov["source"] == "mp2019" and prov["file"] == "screening/data/mp_e_form_2019.csv.gz"
+    assert prov["sha256"] == hashlib.sha256(MP2019_FILE.read_bytes()).hexdigest()
+    assert prov["n_entries"] == N_SNAPSHOT_ROWS and "path" not in prov  # no machine-specific path
+    assert prov["license"].startswith("CC BY 4.0")
+    cites = " ".join(prov["citation"])
+    assert "APL Mater. 1, 011002 (2013)" in cites and "npj Comput. Mater. 6, 138 (2020)" in cites
+    # same rows, ids and energies as the file read as a snapshot path
+    s = load_snapshot(snapshot_path)
+    assert t.ids == s.ids and t.formulas == s.formulas
+    np.testing.assert_array_equal(t.energy_per_atom, s.energy_per_atom)
+    assert s.provenance["source"] == "snapshot" and t.provenance is not s.provenance
 
 
 # ---------------------------------------------------------------------------------------------- CSV variants

@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 import screening
+from screening.composition import parse_formula
 from screening.entries import sha256_of
 from screening.screen.io import read_provenance
 
@@ -73,18 +74,13 @@ def job_counts(output: str) -> dict[str, int]:
     return out
 
 
-def review_config(snapshot: Path) -> list[str]:
-    """--config overriding the review's relative snapshot path with the fixture's absolute one."""
-    return ["--config", f"snapshot={snapshot}"]
-
-
 # ---------------------------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
 def review_run(snapshot_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The whole review screen (tables, figures, provenance) in a temporary directory."""
     workdir = tmp_path_factory.mktemp("review_a")
     t0 = time.perf_counter()
-    snakemake(workdir, *review_config(snapshot_path), configfile=REVIEW)
+    snakemake(workdir, configfile=REVIEW)
     print(f"review screen: {time.perf_counter() - t0:.1f} s")
     return workdir
 
@@ -214,10 +210,13 @@ def test_every_material_appears_virtual_ones_marked(review_run: Path, review_cfg
 @pytest.mark.slow
 def test_provenance(review_run: Path, snapshot_path: Path) -> None:
     prov = json.loads((review_run / "results" / "provenance.json").read_text())
-    assert prov["source"]["sha256"] == sha256_of(snapshot_path)
-    assert prov["source"]["file"] == snapshot_path.name
+    assert prov["source"]["sha256"] == sha256_of(snapshot_path)  # the packaged snapshot (source mp2019)
+    assert prov["source"]["source"] == "mp2019"
+    assert prov["source"]["file"] == "screening/data/mp_e_form_2019.csv.gz"
+    assert prov["source"]["license"].startswith("CC BY 4.0") and len(prov["source"]["citation"]) == 2
+    assert "path" not in prov["source"]  # nothing of this machine
     assert prov["screening_version"] == screening.__version__
-    assert prov["config"]["snapshot"] == str(snapshot_path)
+    assert prov["config"]["source"] == "mp2019"
     assert prov["config"]["ranking"]["reaction_energy"] == "mutual"  # defaults filled in
     for f in TABLE_FILES:
         assert prov["files"][f] == sha256_of(review_run / f)
@@ -252,7 +251,6 @@ def test_interrupted_run_resumes_without_recomputing_and_is_byte_identical(
         "1",
         "--configfile",
         str(REVIEW),
-        *review_config(snapshot_path),
     ]
     chunk_dir = workdir / "results" / "work" / "interfaces"
     with open(tmp_path / "first.log", "w") as log:
@@ -275,12 +273,12 @@ def test_interrupted_run_resumes_without_recomputing_and_is_byte_identical(
     bench = {p: p.stat().st_mtime_ns for p in (workdir / "results" / "benchmarks" / "interface_chunk").glob("*.tsv")}
 
     # dry run: only the missing chunks are planned
-    plan = snakemake(workdir, *targets, "-n", "--rerun-incomplete", *review_config(snapshot_path), configfile=REVIEW)
+    plan = snakemake(workdir, *targets, "-n", "--rerun-incomplete", configfile=REVIEW)
     counts = job_counts(plan.stdout)
     assert counts.get("interface_chunk", 0) == n_chunks - len(finished), plan.stdout[-3000:]
     assert "entries" not in counts and "candidates" not in counts, counts
 
-    snakemake(workdir, *targets, "--rerun-incomplete", *review_config(snapshot_path), configfile=REVIEW)
+    snakemake(workdir, *targets, "--rerun-incomplete", configfile=REVIEW)
     for p, t in stamps.items():
         assert p.stat().st_mtime_ns == t, f"{p.name} was recomputed"
     for p, t in bench.items():
@@ -305,12 +303,12 @@ def test_lost_chunk_and_table_rerun_only_that_chunk(review_run: Path, snapshot_p
     for name in ("interfaces", "reactions"):
         for ext in ("csv", "parquet"):
             (review_run / "results" / "tables" / f"{name}.{ext}").unlink()
-    plan = snakemake(review_run, *TABLE_FILES, "-n", *review_config(snapshot_path), configfile=REVIEW)
+    plan = snakemake(review_run, *TABLE_FILES, "-n", configfile=REVIEW)
     counts = job_counts(plan.stdout)
     assert counts.get("interface_chunk") == 1, plan.stdout[-3000:]
     assert f"wildcards: chunk={lost.split('_')[1]}" in plan.stdout
     assert not {"entries", "candidates", "windows", "baseline"} & set(counts), counts
-    snakemake(review_run, *TABLE_FILES, *review_config(snapshot_path), configfile=REVIEW)
+    snakemake(review_run, *TABLE_FILES, configfile=REVIEW)
     for p, t in others.items():
         assert p.stat().st_mtime_ns == t
     for f, data in before.items():
@@ -318,21 +316,28 @@ def test_lost_chunk_and_table_rerun_only_that_chunk(review_run: Path, snapshot_p
 
 
 # ---------------------------------------------------------------------------------------------- default
-def test_default_screen_runs_offline_with_report(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_default_screen_runs_offline_with_report(tmp_path: Path, engine) -> None:
     t0 = time.perf_counter()
     snakemake(tmp_path, configfile=DEFAULT)
     print(f"default screen: {time.perf_counter() - t0:.1f} s")
     cands = pd.read_csv(tmp_path / "results" / "candidates.csv")
     assert {"explicit", "user", "query"} <= set(cands["origin"])
-    assert len(cands) > 20  # the query found the experimental data's Li compounds
+    # the query: every Li-B-O and Li-P-O oxide on the snapshot's hull
+    query = set(cands.loc[cands["origin"] == "query", "coating"])
+    assert {"Li3BO3", "LiBO2", "Li2B4O7", "Li3PO4", "LiPO3", "Li4P2O7", "Li2O"} <= query
+    assert all("O" in parse_formula(f) and "Li" in parse_formula(f) for f in query)
     win = table(tmp_path, "windows").set_index(["role", "name"])
-    assert bool(win.loc[("coating", "Li3PO4"), "virtual"])  # not in the experimental data
+    assert bool(win.loc[("coating", "LBCO"), "virtual"])  # user-defined glass, placed on the hull
     assert not bool(win.loc[("coating", "LiNbO3"), "virtual"])
+    assert not bool(win.loc[("cathode", "LiCoO2"), "virtual"])  # on the snapshot, unlike the experimental data
+    ref = engine.window("LiNbO3")
+    assert win.loc[("coating", "LiNbO3"), "oxidation_limit"] == pytest.approx(ref.oxidation_limit, abs=1e-6)
     rk = table(tmp_path, "rankings")
-    assert set(rk["stack"]) == {"TiS2 | LiBH4", "TiS2 | LiI", "TiS2 | Li3N", "Li | LiBH4", "Li | LiI", "Li | Li3N"}
+    assert set(rk["stack"]) == {"LiCoO2 | Li3PS4", "LiCoO2 | LLZO", "Li | Li3PS4", "Li | LLZO"}
     assert rk["passes"].fillna(False).any()
     prov = json.loads((tmp_path / "results" / "provenance.json").read_text())
-    assert prov["source"]["source"] == "experimental"
+    assert prov["source"]["source"] == "mp2019" and prov["source"]["license"].startswith("CC BY 4.0")
     report = tmp_path / "results" / "report.html"
     snakemake(tmp_path, "--report", str(report), configfile=DEFAULT)
     text = report.read_text(errors="replace")

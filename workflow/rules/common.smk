@@ -7,6 +7,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from screening.data import MP2019_FILE
 from screening.errors import ScreeningError
 from screening.screen.config import ScreenConfig, explain_config_errors, resolve_source, source_spec
 from screening.screen.materials import n_chunks
@@ -50,6 +51,8 @@ def source_input(wildcards):
     """The snapshot file (a changed file reruns the screen), or the Materials Project fetch manifest."""
     if SOURCE == "mp":
         return [f"{RESULTS}/entries/mp_systems.json"]
+    if SOURCE == "mp2019":
+        return [str(MP2019_FILE)]
     return [SOURCE] if SOURCE != "experimental" else []
 
 

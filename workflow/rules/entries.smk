@@ -30,7 +30,7 @@ if SOURCE == "mp":
 
 
 rule entries:
-    """Load the configured source (experimental | mp | snapshot) for every element the screen needs.
+    """Load the configured source (mp2019 | experimental | mp | snapshot) for every element the screen needs.
 
     The only rule that reads the source (with source=mp: the cache that fetch_mp filled, offline);
     every other job reads results/entries/entries.csv.

@@ -232,9 +232,9 @@ def chemist_formula(pymatgen_formula: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _canonical_cached(items: tuple[tuple[str, float], ...]) -> str:
-    from pymatgen.core import Composition  # local: keeps import of the package light
+    from screening.composition.reduced import reduced_formula  # pymatgen's rule without importing pymatgen
 
-    return chemist_formula(Composition(dict(items)).reduced_formula)
+    return chemist_formula(reduced_formula(dict(items)))
 
 
 def canonical_formula(amounts: dict[str, float]) -> str:

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from screening.entries.exclude import Exclusion, exclude_entries, parse_exclude
-from screening.entries.sources import entries_to_table, load_experimental, load_snapshot, load_source, sha256_of
+from screening.entries.sources import (
+    DEFAULT_SOURCE,
+    NAMED_SOURCES,
+    entries_to_table,
+    load_experimental,
+    load_mp2019,
+    load_snapshot,
+    load_source,
+    sha256_of,
+)
 from screening.entries.table import EntryTable
 
 __all__ = [
+    "DEFAULT_SOURCE",
+    "NAMED_SOURCES",
     "EntryTable",
     "Exclusion",
     "entries_to_table",
     "exclude_entries",
     "load_experimental",
+    "load_mp2019",
     "load_snapshot",
     "load_source",
     "parse_exclude",

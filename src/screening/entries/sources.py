@@ -1,8 +1,10 @@
-"""Entry sources: snapshot files, pymatgen's experimental data, (Materials Project in ``mp.py``).
+"""Entry sources: the packaged MP 2019 snapshot, snapshot files, pymatgen's experimental data, (Materials
+Project in ``mp.py``).
 
 Every loader returns an :class:`~screening.entries.table.EntryTable` of formation energies per atom
-with the elements at 0 and a provenance record (kind, path, sha256, version). Nothing is read at
-import time.
+with the elements at 0 and a provenance record (kind, file, sha256, version, and for Materials Project
+data its licence and citations). Snapshot files are parsed once per machine and then read from the
+binary cache of :mod:`screening.entries.cache`. Nothing is read at import time.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from screening.composition.parse import parse_formula
+from screening.data import DEFAULT_SOURCE, MP2019_FILE, MP2019_LABEL, MP2019_PROVENANCE, NAMED_SOURCES
+from screening.entries.cache import cached_table
 from screening.entries.table import EntryTable
 from screening.errors import FormulaError, ScreeningError, SourceError
 
@@ -99,7 +103,23 @@ def _stat_key(p: Path) -> tuple[int, int]:
 
 @lru_cache(maxsize=8)
 def _load_snapshot_cached(path: str, _size: int, _mtime: int) -> EntryTable:
-    p = Path(path)
+    table = _read_snapshot(Path(path))
+    table.provenance["path"] = path  # the cache may have been built from a copy elsewhere
+    return table
+
+
+def _read_snapshot(p: Path) -> EntryTable:
+    """The parsed table of snapshot file ``p``: from the binary cache, or parsed (and cached)."""
+    try:
+        sha = sha256_of(p)
+    except OSError:
+        _read_text(p)  # raises the friendly error (missing file, directory)
+        raise
+    return cached_table(sha, p.name, lambda: _parse_snapshot(p, sha))
+
+
+def _parse_snapshot(p: Path, sha: str) -> EntryTable:
+    path = str(p)
     text = _read_text(p)
     if not text.strip():
         raise SourceError(f"snapshot file {path!r} is empty; point --source at a non-empty snapshot")
@@ -109,11 +129,34 @@ def _load_snapshot_cached(path: str, _size: int, _mtime: int) -> EntryTable:
         "format": kind,
         "path": path,
         "file": p.name,
-        "sha256": sha256_of(p),
+        "sha256": sha,
     }
     if kind == "csv":
         return _parse_csv(text, provenance)
     return _parse_entries_json(text, provenance)
+
+
+@lru_cache(maxsize=1)
+def load_mp2019() -> EntryTable:
+    """The Materials Project snapshot shipped with the package (source ``mp2019``, the default).
+
+    ``screening/data/mp_e_form_2019.csv.gz``: ``formula,target`` for 132,752 Materials Project
+    structures, target = formation energy per atom [eV/atom] with MP's legacy corrections, retrieved in
+    2019 for the matbench v0.1 ``mp_e_form`` task (Dunn et al., npj Comput. Mater. 6, 138 (2020)).
+    Materials Project data is licensed CC BY 4.0 (cite Jain et al., APL Mater. 1, 011002 (2013)); the
+    licence and both citations are in the provenance record. Entry ids are ``mp_e_form_2019:row<N>``
+    (N = data row), the same as when the file is given as a path.
+
+    Raises:
+        SourceError: the packaged file is missing (a broken installation).
+    """
+    if not MP2019_FILE.is_file():
+        raise SourceError(f"the packaged snapshot {MP2019_FILE} is missing; reinstall the package (pip install -e .)")
+    table = _read_snapshot(MP2019_FILE)
+    prov = table.provenance
+    prov.pop("path", None)  # this machine's install path: not part of the data's identity
+    prov.update(source="mp2019", file=MP2019_LABEL, **MP2019_PROVENANCE)
+    return table
 
 
 def _parse_csv(text: str, provenance: dict) -> EntryTable:
@@ -358,9 +401,9 @@ def load_source(
     """Load an entry source from its command-line/config name.
 
     Args:
-        spec: ``"experimental"`` (default) for pymatgen's embedded experimental data, ``"mp"`` for
-            Materials Project through mp-api (see :mod:`screening.entries.mp`), or a path to a
-            snapshot file.
+        spec: ``"mp2019"`` (default, ``None``) for the packaged Materials Project snapshot,
+            ``"experimental"`` for pymatgen's embedded experimental data, ``"mp"`` for Materials
+            Project through mp-api (see :mod:`screening.entries.mp`), or a path to a snapshot file.
         elements: The elements the caller will ask about. File sources ignore it (they hold
             everything they hold); the Materials Project source fetches exactly that chemical system.
         **options: passed to the Materials Project source (thermo type, cache directory, ...).
@@ -368,7 +411,9 @@ def load_source(
     Raises:
         SourceError: unknown source or unreadable file.
     """
-    if spec is None or str(spec) == "experimental":
+    if spec is None or str(spec) == "mp2019":
+        return load_mp2019()
+    if str(spec) == "experimental":
         return load_experimental()
     if str(spec) == "mp":
         try:
@@ -377,3 +422,15 @@ def load_source(
             raise ScreeningError(f"the Materials Project source needs mp-api: {exc}; run pip install -e .") from None
         return mp.load_mp(elements=elements, **options)
     return load_snapshot(spec)
+
+
+__all__ = [
+    "DEFAULT_SOURCE",
+    "NAMED_SOURCES",
+    "entries_to_table",
+    "load_experimental",
+    "load_mp2019",
+    "load_snapshot",
+    "load_source",
+    "sha256_of",
+]

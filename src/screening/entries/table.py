@@ -131,13 +131,20 @@ class EntryTable:
         return cls(tuple(present), amounts, energies, tuple(formulas), tuple(ids), virt, dict(provenance))
 
     def _compute_masks(self) -> np.ndarray:
-        masks = np.zeros((self.amounts.shape[0], _N_WORDS), dtype=np.uint64)
-        coo = self.amounts.tocoo()
-        z = np.array([ATOMIC_NUMBER[el] - 1 for el in self.elements], dtype=np.int64)[coo.col]
+        n = self.amounts.shape[0]
+        masks = np.zeros((n, _N_WORDS), dtype=np.uint64)
+        a = self.amounts.tocsr()
+        if a.nnz == 0:
+            return masks
+        a.sum_duplicates()  # one stored value per (row, element): the bits of a row are distinct
+        z = np.array([ATOMIC_NUMBER[el] - 1 for el in self.elements], dtype=np.int64)[a.indices]
         bits = np.left_shift(np.uint64(1), (z % 64).astype(np.uint64))
+        starts = a.indptr[:-1]
+        nonempty = np.diff(a.indptr) > 0
         for w in range(_N_WORDS):
-            sel = (z // 64) == w
-            np.bitwise_or.at(masks[:, w], coo.row[sel], bits[sel])
+            vals = np.where((z // 64) == w, bits, np.uint64(0))
+            # distinct bits: their sum is their bitwise or (exact in uint64)
+            masks[nonempty, w] = np.add.reduceat(vals, starts[nonempty])
         return masks
 
     # ------------------------------------------------------------------ queries

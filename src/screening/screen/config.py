@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from screening.data import DEFAULT_SOURCE
+from screening.data import NAMED_SOURCES as _DATA_SOURCES
 from screening.errors import ScreeningError, SourceError
 
-#: Source names that are not file paths.
-NAMED_SOURCES = ("experimental", "mp", "snapshot")
+#: Source names that are not file paths (``snapshot`` takes its path from the ``snapshot`` key).
+NAMED_SOURCES = (*_DATA_SOURCES, "snapshot")
 
 
 class ConfigError(ScreeningError, ValueError):
@@ -235,12 +237,12 @@ class ScreenConfig:
 
 # ---------------------------------------------------------------------------------------------- source
 def source_spec(config: dict) -> str:
-    """The data source as configured: ``experimental``, ``mp`` or a snapshot path (unresolved).
+    """The data source as configured: ``mp2019`` (default), ``experimental``, ``mp`` or a snapshot path.
 
     ``source: snapshot`` takes the path from the ``snapshot`` key; any other ``source`` value that is not
     a named source is itself a path.
     """
-    src = str(config.get("source") or "experimental")
+    src = str(config.get("source") or DEFAULT_SOURCE)
     if src == "snapshot":
         path = config.get("snapshot")
         if not path:
@@ -273,7 +275,7 @@ def resolve_source(config: dict, workdir: str | os.PathLike, basedir: str | os.P
     tried = " and ".join(repr(str(c)) for c in dict.fromkeys(candidates))
     raise SourceError(
         f"config key {'snapshot' if config.get('source') == 'snapshot' else 'source'} = {spec!r}: no such file "
-        f"(looked at {tried}); give an existing snapshot path, or source: experimental / mp"
+        f"(looked at {tried}); give an existing snapshot path, or source: mp2019 / experimental / mp"
     )
 
 
