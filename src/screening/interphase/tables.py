@@ -1,0 +1,222 @@
+"""Interphase classes as table columns of a screen, the typed ``electronic:`` config, and the ranking's
+band gap filter and interphase objective.
+
+Config (``workflow/schemas/config.schema.yaml``)::
+
+    electronic:
+      table: gaps.csv           # user band gaps (formula,band_gap[,is_metal]) that override the rest
+      gap_threshold: 0.1        # a phase conducts below this gap [eV] (is_metal counts)
+      reaction_tolerance: 0.025 # reactions less exothermic than this [eV/atom] are "none"
+      rule: true                # metals and anion-free intermetallics conduct
+      coating_min_gap: 0.5      # ranking filter on the coating's own gap [eV] (Xiao 2019); null: off
+      require_gap: false        # false: the gap filter applies "where known" (Xiao 2019); true: unknown fails
+      no_mixed_conducting: true # ranking filter: no interface of the stack mixed-conducting
+      weight: 1.0               # weight of the interphase objective in the ranking score (0: off)
+
+Severity of classes (worst first): ``mixed-conducting`` > ``unknown`` > ``passivating`` > ``none``; the
+interface's overall class is the worst of the classes next to each side and at the minimum.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from screening.errors import InputError
+from screening.interphase.classify import (
+    DEFAULT_REACTION_TOLERANCE,
+    MIXED,
+    NONE,
+    PASSIVATING,
+    UNKNOWN,
+    InterphaseClass,
+    ReactionClasses,
+    WindowClasses,
+)
+from screening.interphase.electronic import DEFAULT_GAP_THRESHOLD, ElectronicModel, build_model
+
+#: Worst first.
+SEVERITY = (MIXED, UNKNOWN, PASSIVATING, NONE)
+#: Score of each class in the ranking objective (1 best).
+CLASS_SCORE = {NONE: 1.0, PASSIVATING: 1.0, UNKNOWN: 0.5, MIXED: 0.0}
+#: Xiao et al. 2019: coating band gap > 0.5 eV where known.
+DEFAULT_COATING_MIN_GAP = 0.5
+
+INTERFACE_COLUMNS = (
+    "interphase",
+    "interphase_a",
+    "interphase_b",
+    "interphase_min",
+    "conducting_products",
+    "unknown_products",
+    "interphase_evidence",
+)
+KINK_COLUMNS = ("interphase", "conducting_products", "unknown_products", "interphase_evidence")
+WINDOW_COLUMNS = (
+    "band_gap",
+    "is_metal",
+    "conducting",
+    "gap_evidence",
+    "reduction_interphase",
+    "reduction_conducting",
+    "oxidation_interphase",
+    "oxidation_conducting",
+    "window_interphase_evidence",
+)
+
+
+def worst(classes: Iterable[str]) -> str:
+    """The most severe class (``none`` for no classes)."""
+    present = set(classes)
+    return next((c for c in SEVERITY if c in present), NONE)
+
+
+def _names(items: Iterable[str]) -> str:
+    return ";".join(sorted(set(items)))
+
+
+@dataclass(frozen=True)
+class ElectronicSettings:
+    """The typed ``electronic:`` config (see the module doc for every key and its default)."""
+
+    table: str | None = None
+    gap_threshold: float = DEFAULT_GAP_THRESHOLD
+    reaction_tolerance: float = DEFAULT_REACTION_TOLERANCE
+    rule: bool = True
+    coating_min_gap: float | None = DEFAULT_COATING_MIN_GAP
+    require_gap: bool = False
+    no_mixed_conducting: bool = True
+    weight: float = 1.0
+
+    @classmethod
+    def from_dict(cls, d: Mapping | None, basedir: str | os.PathLike | None = None) -> ElectronicSettings:
+        """Parse ``electronic:`` (schema-validated, defaults may be missing); a relative table path is
+        resolved against ``basedir``.
+
+        Raises:
+            InputError: negative threshold, tolerance, minimum gap or weight (names the key).
+        """
+        d = dict(d or {})
+        out = cls(
+            table=d.get("table"),
+            gap_threshold=float(d.get("gap_threshold", DEFAULT_GAP_THRESHOLD)),
+            reaction_tolerance=float(d.get("reaction_tolerance", DEFAULT_REACTION_TOLERANCE)),
+            rule=bool(d.get("rule", True)),
+            coating_min_gap=None if d.get("coating_min_gap", 0.5) is None else float(d.get("coating_min_gap", 0.5)),
+            require_gap=bool(d.get("require_gap", False)),
+            no_mixed_conducting=bool(d.get("no_mixed_conducting", True)),
+            weight=float(d.get("weight", 1.0)),
+        )
+        for key in ("gap_threshold", "reaction_tolerance", "coating_min_gap", "weight"):
+            v = getattr(out, key)
+            if v is not None and (not math.isfinite(v) or v < 0):
+                raise InputError(f"config key electronic.{key} = {v!r} must be a number >= 0")
+        if out.table is not None and basedir is not None and not Path(out.table).expanduser().is_absolute():
+            out = cls(**{**out.__dict__, "table": str(Path(basedir) / out.table)})
+        return out
+
+    def model(self, mp_systems=None, mp_options: dict | None = None) -> ElectronicModel:
+        """The :class:`ElectronicModel` of these settings (MP band gaps for ``mp_systems`` if given)."""
+        return build_model(self.table, mp_systems, self.gap_threshold, self.rule, mp_options)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def class_columns(c: InterphaseClass) -> dict:
+    """``interphase``, ``conducting_products``, ``unknown_products``, ``interphase_evidence`` of one class."""
+    return {
+        "interphase": c.cls,
+        "conducting_products": _names(c.conducting),
+        "unknown_products": _names(c.unknown),
+        "interphase_evidence": c.evidence,
+    }
+
+
+def interface_columns(classes: ReactionClasses) -> dict:
+    """Columns of one interface row: the overall (worst) class, the class next to a, next to b and at the
+    minimum, the conducting and unknown products of those, and the evidence of the worst ones."""
+    parts = (classes.side_a, classes.side_b, classes.minimum)
+    overall = worst(p.cls for p in parts)
+    evidence = []
+    for p in parts:
+        if p.cls == overall and overall != NONE and p.evidence not in evidence:
+            evidence.append(p.evidence)
+    return {
+        "interphase": overall,
+        "interphase_a": classes.side_a.cls,
+        "interphase_b": classes.side_b.cls,
+        "interphase_min": classes.minimum.cls,
+        "conducting_products": _names(n for p in parts for n in p.conducting),
+        "unknown_products": _names(n for p in parts for n in p.unknown),
+        "interphase_evidence": " | ".join(evidence) if evidence else ("no reaction" if overall == NONE else ""),
+    }
+
+
+def kink_columns(classes: ReactionClasses) -> list[dict]:
+    """One :func:`class_columns` dict per kink, in the profile's order."""
+    return [class_columns(k) for k in classes.kinks]
+
+
+def window_columns(formula: str, window: WindowClasses | None, model: ElectronicModel) -> dict:
+    """A material's own band gap (with evidence) and the classes of its window's reduction/oxidation products."""
+    ch = model.character(formula)
+    out = {
+        "band_gap": ch.band_gap,
+        "is_metal": ch.is_metal,
+        "conducting": ch.label,
+        "gap_evidence": f"{ch.evidence}: {ch.detail}",
+    }
+    if window is not None:
+        out.update({
+            "reduction_interphase": window.reduction.cls,
+            "reduction_conducting": _names(window.reduction.conducting),
+            "oxidation_interphase": window.oxidation.cls,
+            "oxidation_conducting": _names(window.oxidation.conducting),
+            "window_interphase_evidence": " | ".join(
+                f"{w.where}: {w.evidence}" for w in (window.reduction, window.oxidation) if w.cls != NONE
+            ),
+        })
+    return out
+
+
+def gap_filter(band_gap: float | None, conducting: str, settings: ElectronicSettings) -> bool | None:
+    """The coating's own band gap filter: True pass, False fail, None (off).
+
+    Passes when the gap is >= ``coating_min_gap``; a metal (``conducting`` from ``is_metal`` or a rule)
+    fails; an unknown gap passes unless ``require_gap`` (Xiao 2019: "where known").
+    """
+    if settings.coating_min_gap is None:
+        return None
+    if band_gap is None or (isinstance(band_gap, float) and math.isnan(band_gap)):
+        if conducting == "conducting":
+            return False
+        return not settings.require_gap
+    return float(band_gap) >= settings.coating_min_gap - 1e-12
+
+
+def interphase_score(classes: Iterable[str]) -> float:
+    """Objective in [0, 1] of a coating's interfaces in a stack: the score of the worst class
+    (none/passivating 1, unknown 0.5, mixed-conducting 0)."""
+    return CLASS_SCORE[worst(classes)]
+
+
+__all__ = [
+    "CLASS_SCORE",
+    "DEFAULT_COATING_MIN_GAP",
+    "INTERFACE_COLUMNS",
+    "KINK_COLUMNS",
+    "SEVERITY",
+    "WINDOW_COLUMNS",
+    "ElectronicSettings",
+    "class_columns",
+    "gap_filter",
+    "interface_columns",
+    "interphase_score",
+    "kink_columns",
+    "window_columns",
+    "worst",
+]
