@@ -1,8 +1,10 @@
 # Interface stability screening of coatings for all-solid-state Li batteries.
 #
 #   snakemake --cores 2                                   default screen (config/config.yaml, offline)
-#   snakemake --cores 2 --configfile config/review.yaml   the review's screen on the MP snapshot
-#   snakemake --report results/report.html                HTML report of the last run
+#   snakemake --cores 2 --configfile config/review.yaml   the review's screen on the packaged MP snapshot
+#   snakemake --report results/report.html                HTML report of the default screen; for another
+#                                                         screen repeat its --configfile and --config
+#   --config results_dir=DIR                              write everything under DIR (default results)
 #
 # Steps: entries -> candidates (checkpoint) -> windows, interface chunks, baseline -> interfaces
 # -> rankings -> figures; logic in src/screening/screen, rules in workflow/rules.

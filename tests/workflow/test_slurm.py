@@ -215,11 +215,11 @@ def test_failing_screen_job_is_reported_with_its_log(
     # snakemake names the SLURM job, its state, the rule, and shows the rule's log
     assert run.failed_jobs == {entries_id: "FAILED"}, run.tail()
     assert "Error in rule entries:" in run.output, run.tail()
-    rule_log = failed_log_block(run.output, "logs/entries.log")
-    report(f"snakemake's report of logs/entries.log:\n{rule_log}")
-    assert rule_log is not None, f"no 'Logfile logs/entries.log:' in the report\n{run.tail()}"
+    rule_log = failed_log_block(run.output, "results/logs/entries.log")
+    report(f"snakemake's report of results/logs/entries.log:\n{rule_log}")
+    assert rule_log is not None, f"no 'Logfile results/logs/entries.log:' in the report\n{run.tail()}"
     assert f"config key coatings.formulas[1].formula: cannot parse formula '{BAD_FORMULA}'" in rule_log
-    assert rule_log.strip() == (workdir / "logs" / "entries.log").read_text().strip()
+    assert rule_log.strip() == (workdir / "results" / "logs" / "entries.log").read_text().strip()
     # the plugin keeps the SLURM log of a failed job
     assert logs[entries_id].is_file()
     assert f"cannot parse formula '{BAD_FORMULA}'" in logs[entries_id].read_text()

@@ -319,27 +319,32 @@ def test_lost_chunk_and_table_rerun_only_that_chunk(review_run: Path, snapshot_p
 @pytest.mark.slow
 def test_default_screen_runs_offline_with_report(tmp_path: Path, engine) -> None:
     t0 = time.perf_counter()
-    snakemake(tmp_path, configfile=DEFAULT)
+    own = ["--config", "results_dir=screen_default"]  # its own results folder (config key results_dir)
+    snakemake(tmp_path, *own, configfile=DEFAULT)
+    assert not (tmp_path / "results").exists() and not (tmp_path / "logs").exists()
+    out = tmp_path / "screen_default"
+    assert (out / "logs" / "entries.log").is_file() and (out / "benchmarks" / "entries.tsv").is_file()
     print(f"default screen: {time.perf_counter() - t0:.1f} s")
-    cands = pd.read_csv(tmp_path / "results" / "candidates.csv")
+    cands = pd.read_csv(out / "candidates.csv")
     assert {"explicit", "user", "query"} <= set(cands["origin"])
     # the query: every Li-B-O and Li-P-O oxide on the snapshot's hull
     query = set(cands.loc[cands["origin"] == "query", "coating"])
     assert {"Li3BO3", "LiBO2", "Li2B4O7", "Li3PO4", "LiPO3", "Li4P2O7", "Li2O"} <= query
     assert all("O" in parse_formula(f) and "Li" in parse_formula(f) for f in query)
-    win = table(tmp_path, "windows").set_index(["role", "name"])
+    win = pd.read_parquet(out / "tables" / "windows.parquet").set_index(["role", "name"])
     assert bool(win.loc[("coating", "LBCO"), "virtual"])  # user-defined glass, placed on the hull
     assert not bool(win.loc[("coating", "LiNbO3"), "virtual"])
     assert not bool(win.loc[("cathode", "LiCoO2"), "virtual"])  # on the snapshot, unlike the experimental data
     ref = engine.window("LiNbO3")
     assert win.loc[("coating", "LiNbO3"), "oxidation_limit"] == pytest.approx(ref.oxidation_limit, abs=1e-6)
-    rk = table(tmp_path, "rankings")
+    rk = pd.read_parquet(out / "tables" / "rankings.parquet")
     assert set(rk["stack"]) == {"LiCoO2 | Li3PS4", "LiCoO2 | LLZO", "Li | Li3PS4", "Li | LLZO"}
     assert rk["passes"].fillna(False).any()
-    prov = json.loads((tmp_path / "results" / "provenance.json").read_text())
+    prov = json.loads((out / "provenance.json").read_text())
     assert prov["source"]["source"] == "mp2019" and prov["source"]["license"].startswith("CC BY 4.0")
-    report = tmp_path / "results" / "report.html"
-    snakemake(tmp_path, "--report", str(report), configfile=DEFAULT)
+    # the report of that run: the same --configfile and --config as the run (README)
+    report = out / "report.html"
+    snakemake(tmp_path, "--report", str(report), *own, configfile=DEFAULT)
     text = report.read_text(errors="replace")
     for word in ("rankings.csv", "windows.png", "Ranking heatmaps", "Reaction profiles"):
         assert word in text, word

@@ -30,11 +30,13 @@ except ScreeningError as exc:
 # How the source is named in provenance: as written in the config (not this machine's absolute path).
 SOURCE_LABEL = source_spec(config)
 
-RESULTS = "results"
+# Every path derives from RESULTS (config key results_dir), so two screens with different results_dir
+# never overwrite each other (logs included).
+RESULTS = str(config.get("results_dir") or "results").rstrip("/")
 WORK = f"{RESULTS}/work"
 TABLES = f"{RESULTS}/tables"
 FIGURES = f"{RESULTS}/figures"
-LOGS = "logs"
+LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
 
 # Config keys the expensive steps depend on: a change elsewhere (thresholds, weights, report) reruns
