@@ -56,6 +56,9 @@ def _add_common(p: argparse.ArgumentParser, voltage: bool) -> None:
             help="open to Li at this potential [V vs Li/Li+] (mu_Li = -eV, Li metal = 0 V); omit for closed",
         )
     p.add_argument("--json", action="store_true", help="print one JSON document with every number")
+    from screening.mlip.cli import add_options
+
+    add_options(p)
 
 
 def _add_electronic(p: argparse.ArgumentParser) -> None:
@@ -84,8 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"screening {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("window", help="electrochemical stability window of a composition")
-    p.add_argument("formula")
+    p = sub.add_parser("window", help="electrochemical stability window of a composition (or structure file)")
+    p.add_argument("formula", help="a formula, or a structure file (CIF/POSCAR: energy from the 'mlip' extra)")
     _add_common(p, voltage=False)
     p.add_argument(
         "--li-tolerance", type=float, default=0.0, metavar="LI",
@@ -115,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_electronic(p)
 
     p = sub.add_parser("decompose", help="hull energy, e_above_hull and decomposition (optionally open to Li)")
-    p.add_argument("formula")
+    p.add_argument("formula", help="a formula, or a structure file (CIF/POSCAR: energy from the 'mlip' extra)")
     _add_common(p, voltage=True)
     p.add_argument(
         "--convention", choices=DECOMPOSITION_CONVENTIONS, default="hull",
@@ -144,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default=None, help="HTML file to write (default: <results>/report/index.html)")
     p.add_argument("--top-n", type=int, default=20, help="coatings per stack whose profiles are embedded (20)")
     p.set_defaults(handler=cmd_report)
+    from screening.mlip.cli import register_cli as register_energy
+
+    register_energy(sub)
     return parser
 
 
@@ -159,17 +165,26 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _engine(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
+    """Engine on the source for ``formulas``; structure files among them are relaxed and added as
+    flagged machine-learned entries. Returns (engine, formulas with files replaced, placements)."""
     from screening.composition import parse_formula
     from screening.entries import exclude_entries, load_source
+    from screening.mlip.cli import add_entries, resolve
     from screening.thermo import Engine
 
+    formulas, structures = resolve(args, list(formulas))
     elements = sorted({el for f in formulas for el in parse_formula(f)} | ({"Li"} if open_li else set()))
     options = {}
     if args.source == "mp" and args.thermo_type:
         options["thermo_type"] = args.thermo_type
     table = load_source(args.source, elements=elements, **options)
     table, _ = exclude_entries(table, args.exclude)
-    return Engine(table)
+    if not structures:
+        return Engine(table), formulas, []
+    from screening.mlip.hull import place
+
+    placements = [place(e, Engine(table)) for e in structures]
+    return Engine(add_entries(table, structures)), formulas, placements
 
 
 def _electronic(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
@@ -209,7 +224,7 @@ def _jsonable(obj):
     return obj
 
 
-def _print_json(kind: str, result: dict, engine, electronic=None) -> None:
+def _print_json(kind: str, result: dict, engine, electronic=None, placements=()) -> None:
     doc = {
         "command": kind,
         "result": result,
@@ -217,6 +232,8 @@ def _print_json(kind: str, result: dict, engine, electronic=None) -> None:
     }
     if electronic is not None:
         doc["provenance"]["electronic"] = electronic.summary
+    if placements:
+        doc["mlip"] = [p.as_dict() for p in placements]
     print(json.dumps(_jsonable(doc), indent=2))
 
 
@@ -235,26 +252,36 @@ def _title(formula: str, reduced: str) -> str:
 GLASS_NOTE = "glass/composite notation: takes the crystalline entry of the same composition"
 
 
-def _label(has_entry: bool, virtual: bool, glass: bool = False) -> str:
+def _label(has_entry: bool, virtual: bool, glass: bool = False, entry_id: str | None = None) -> str:
     if not has_entry:
         return " [virtual: no entry, placed on the hull]"
+    if entry_id is not None and entry_id.startswith("mlip:"):
+        return " [mlip: machine-learned energy, a screening estimate]"
     if glass:
         return f" [{GLASS_NOTE}]"
     return " [user-defined entry]" if virtual else ""
 
 
+def _banner(placements) -> None:
+    if placements:
+        from screening.mlip.cli import banner
+
+        print("\n".join(banner(placements)))
+
+
 def cmd_window(args: argparse.Namespace) -> int:
-    eng = _engine(args, [args.formula], open_li=True)
-    w = eng.window(args.formula, li_tolerance=args.li_tolerance)
+    eng, (formula,), placements = _engine(args, [args.formula], open_li=True)
+    w = eng.window(formula, li_tolerance=args.li_tolerance)
     for text in w.warnings:
         warnings.warn(f"{w.formula}: {text}", ScreeningWarning, stacklevel=1)
     from screening.interphase import classify_window
 
-    model = _electronic(args, [args.formula], open_li=True)
+    model = _electronic(args, [formula], open_li=True)
     classes = classify_window(w, model)
     if args.json:
-        _print_json("window", {**w.as_dict(), "interphase": classes.as_dict()}, eng, model)
+        _print_json("window", {**w.as_dict(), "interphase": classes.as_dict()}, eng, model, placements)
         return 0
+    _banner(placements)
     ehull = "-" if w.e_above_hull is None else f"{1000 * w.e_above_hull:.1f} meV/atom"
     label = _label(w.has_entry, w.virtual, w.glass_as_crystal)
     print(f"{_title(w.formula, w.reduced_formula)}{label}   e_above_hull: {ehull}")
@@ -270,23 +297,25 @@ def cmd_window(args: argparse.Namespace) -> int:
 
 
 def cmd_react(args: argparse.Namespace) -> int:
-    eng = _engine(args, [args.a, args.b], open_li=args.voltage is not None)
-    prof = eng.react(args.a, args.b, voltage=args.voltage, hull_reference=not args.raw, electrode=args.electrode)
+    eng, (a, b), placements = _engine(args, [args.a, args.b], open_li=args.voltage is not None)
+    prof = eng.react(a, b, voltage=args.voltage, hull_reference=not args.raw, electrode=args.electrode)
     value, x_min = prof.min_of(args.convention)
     from screening.interphase import classify_profile
 
-    model = _electronic(args, [args.a, args.b], open_li=args.voltage is not None)
+    model = _electronic(args, [a, b], open_li=args.voltage is not None)
     classes = classify_profile(prof, model, tolerance=args.reaction_tolerance)
     if args.json:
         result = prof.as_dict()
         result["reaction_energy"] = {"convention": args.convention, "value": value, "x": x_min}
         result["interphase"] = classes.as_dict()
-        _print_json("react", result, eng, model)
+        _print_json("react", result, eng, model, placements)
         return 0
+    _banner(placements)
     cond = "closed (chemical mixing)" if prof.voltage is None else f"open to Li at {prof.voltage:g} V vs Li/Li+"
     print(f"{prof.a} | {prof.b}: {cond}; reactants {prof.reference}-referenced; energies in {prof.units}")
+    mlip_formulas = {p.entry.reduced_formula for p in placements}
     for name, virt in prof.virtual.items():
-        if virt:
+        if virt and name not in mlip_formulas:
             print(f"  note: {name} has no entry of its own (virtual, placed on the hull)")
         elif prof.glass_as_crystal.get(name):
             print(f"  note: {name} is in {GLASS_NOTE}")
@@ -316,12 +345,13 @@ def cmd_react(args: argparse.Namespace) -> int:
 
 
 def cmd_decompose(args: argparse.Namespace) -> int:
-    eng = _engine(args, [args.formula], open_li=args.voltage is not None)
-    d = eng.decompose(args.formula, voltage=args.voltage, convention=args.convention)
+    eng, (formula,), placements = _engine(args, [args.formula], open_li=args.voltage is not None)
+    d = eng.decompose(formula, voltage=args.voltage, convention=args.convention)
     if args.json:
-        _print_json("decompose", d.as_dict(), eng)
+        _print_json("decompose", d.as_dict(), eng, placements=placements)
         return 0
-    print(f"{_title(d.formula, d.reduced_formula)}{_label(d.has_entry, d.virtual, d.glass_as_crystal)}")
+    _banner(placements)
+    print(f"{_title(d.formula, d.reduced_formula)}{_label(d.has_entry, d.virtual, d.glass_as_crystal, d.entry_id)}")
     if d.has_entry:
         print(f"  lowest entry: {d.entry_id}  E_f = {d.entry_energy:.4f} eV/atom")
         print(f"  e_above_hull: {1000 * d.e_above_hull:.1f} meV/atom")
@@ -343,11 +373,12 @@ def cmd_decompose(args: argparse.Namespace) -> int:
 
 
 def cmd_voltage(args: argparse.Namespace) -> int:
-    eng = _engine(args, [args.formula, args.charged], open_li=True)
-    v = eng.average_voltage(args.formula, args.charged, hull_reference=not args.raw)
+    eng, (formula, charged), placements = _engine(args, [args.formula, args.charged], open_li=True)
+    v = eng.average_voltage(formula, charged, hull_reference=not args.raw)
     if args.json:
-        _print_json("voltage", v.as_dict(), eng)
+        _print_json("voltage", v.as_dict(), eng, placements=placements)
         return 0
+    _banner(placements)
     hi, lo = v.lithiated, v.delithiated
     print(f"{hi.reduced_formula} -> {lo.reduced_formula} (host {v.host}): {v.li_transferred:.4g} Li per host "
           "formula unit")

@@ -1,0 +1,160 @@
+"""Command-line pieces: ``screening energy FILE...`` and structure files in window/react/decompose.
+
+A structure file given where a formula is expected is relaxed (or read from the cache), added to the
+source's entries as a flagged ``mlip:`` entry, and replaced by its reduced formula; every printed and
+JSON output says the energy is machine-learned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_options(p: argparse.ArgumentParser) -> None:
+    """Options of the potential, for every command that accepts structure files."""
+    g = p.add_argument_group("structure files (machine-learned potential; needs the 'mlip' extra)")
+    g.add_argument("--model", default="chgnet", help="universal potential (default chgnet)")
+    g.add_argument("--fmax", type=float, default=0.05, help="force convergence [eV/A] (default 0.05)")
+    g.add_argument("--steps", type=int, default=300, help="maximum relaxation steps (default 300)")
+    g.add_argument("--cache-dir", dest="mlip_cache_dir", default=None,
+                   help="relaxation cache (default $SCREENING_MLIP_CACHE or ~/.cache/screening/mlip)")
+
+
+def calculator(args: argparse.Namespace):
+    from screening.mlip.energies import MLIPCalculator
+    from screening.mlip.model import RelaxSettings
+
+    settings = RelaxSettings(fmax=args.fmax, steps=args.steps)
+    cache = args.mlip_cache_dir if args.mlip_cache_dir else "default"
+    return MLIPCalculator(args.model, settings, cache_dir=cache)
+
+
+def warn_flags(entry) -> None:
+    """One stderr line per flag of a relaxed structure (a flagged row stays in the output)."""
+    for flag in entry.flags:
+        if flag == "not_converged":
+            print(f"warning: {entry.file}: relaxation did not converge in {entry.steps} steps (max force "
+                  f"{entry.max_force:.3f} eV/A); energy flagged, rerun with a larger --steps", file=sys.stderr)
+        elif flag.startswith("approximate_reference:"):
+            el = flag.split(":", 1)[1]
+            print(f"warning: {entry.file}: the {el} reference is a simple stand-in structure, not its ground "
+                  "state; formation energy less certain", file=sys.stderr)
+
+
+def resolve(args: argparse.Namespace, items: list[str]) -> tuple[list[str], list]:
+    """Replace structure paths in ``items`` by reduced formulas; relax them.
+
+    Returns:
+        (formulas, [StructureEnergy, ...] in the order of the files).
+    """
+    from screening.mlip.structures import looks_like_structure_path
+
+    if not any(looks_like_structure_path(i) for i in items):
+        return list(items), []
+    calc = calculator(args)
+    formulas, entries = [], []
+    for item in items:
+        if looks_like_structure_path(item):
+            e = calc.energy_of(item)
+            warn_flags(e)
+            entries.append(e)
+            formulas.append(e.reduced_formula)
+        else:
+            formulas.append(item)
+    return formulas, entries
+
+
+def add_entries(table, entries: list):
+    """``table`` with the relaxed entries; an element the source lacks names the file."""
+    from screening.errors import MissingElementError
+    from screening.mlip.hull import with_mlip_entries
+
+    for e in entries:
+        try:
+            table.check_elements(e.composition, e.reduced_formula)
+        except MissingElementError as exc:
+            raise MissingElementError(f"structure {e.file!r}: {exc}") from None
+    return with_mlip_entries(table, entries)
+
+
+def banner(placements: list) -> list[str]:
+    """Text lines describing machine-learned entries against the data's hull."""
+    from screening.mlip.energies import MLIP_NOTE
+
+    lines = []
+    for p in placements:
+        e = p.entry
+        flags = f"  FLAGGED: {', '.join(e.flags)}" if e.flags else ""
+        lines.append(f"{e.reduced_formula} from {e.file} [mlip: {e.model['model']} {e.model['version']}]"
+                     f"  E_f = {e.formation_energy_per_atom:.4f} eV/atom  distance to data hull "
+                     f"{1000 * p.distance:+.1f} meV/atom{flags}")
+    if placements:
+        lines.append(f"  note: {MLIP_NOTE}")
+    return lines
+
+
+def cmd_energy(args: argparse.Namespace) -> int:
+    """``screening energy FILE...``: relax, formation energy, e_above_hull and decomposition."""
+    from screening.cli import _jsonable
+    from screening.entries import load_source
+    from screening.mlip.energies import MLIP_NOTE
+    from screening.mlip.hull import place
+    from screening.thermo import Engine
+
+    calc = calculator(args)
+    entries = []
+    for path in args.files:
+        e = calc.energy_of(path)
+        warn_flags(e)
+        entries.append(e)
+    elements = sorted({el for e in entries for el in e.composition})
+    options = {"thermo_type": args.thermo_type} if args.source == "mp" and args.thermo_type else {}
+    table = load_source(args.source, elements=elements, **options)
+    eng = Engine(table)
+    placements = [place(e, eng) for e in entries]
+    if args.json:
+        import json
+
+        from screening import __version__
+
+        doc = {"command": "energy", "result": [p.as_dict() for p in placements], "note": MLIP_NOTE,
+               "provenance": {"package": "screening", "version": __version__, "source": table.provenance}}
+        print(json.dumps(_jsonable(doc), indent=2))
+        return 0
+    src = table.provenance.get("file") or table.provenance.get("source")
+    print(f"machine-learned energies ({MLIP_NOTE}); hull of {src}")
+    head = f"  {'file':<24} {'formula':<12} {'E_f':>9} {'E_hull':>9} {'e_above_hull':>13}  {'conv':<5} decomposition"
+    print(head)
+    print(f"  {'':<24} {'':<12} {'eV/atom':>9} {'eV/atom':>9} {'meV/atom':>13}")
+    for p in placements:
+        e = p.entry
+        dec = ", ".join(f"{a:.4g} {f}" for f, _, a in p.decomposition) or "-"
+        conv = "yes" if e.converged else "NO"
+        flag = f"  [{', '.join(e.flags)}]" if e.flags else ""
+        print(f"  {e.file:<24} {e.reduced_formula:<12} {e.formation_energy_per_atom:9.4f} {p.hull_energy:9.4f} "
+              f"{1000 * p.e_above_hull:13.1f}  {conv:<5} {dec}{flag}")
+        if p.distance < 0:
+            print(f"  {'':<24} below the data's hull by {-1000 * p.distance:.1f} meV/atom (within the scale offset "
+                  "of model and data unless much larger; see docs/mlip.md)")
+    return 0
+
+
+def register_cli(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``energy`` to the command line."""
+    p = sub.add_parser(
+        "energy", help="formation energy, e_above_hull and decomposition of structure files (machine-learned)",
+        description="Relax structure files (CIF, POSCAR, pymatgen JSON) with a universal machine-learned "
+        "potential (CHGNet), compute formation energies against the model's own elemental references and "
+        "place them on the source's hull. A screening estimate, not DFT.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--source", default="experimental", help="entry source whose hull is used (see 'window -h')")
+    p.add_argument("--thermo-type", default=None, help="Materials Project thermo type (with --source mp)")
+    p.add_argument("--json", action="store_true", help="print one JSON document with every number")
+    add_options(p)
+    p.set_defaults(handler=cmd_energy)
+    return p
+
+
+__all__ = ["add_entries", "add_options", "banner", "cmd_energy", "register_cli", "resolve"]
