@@ -123,7 +123,8 @@ def cmd_energy(args: argparse.Namespace) -> int:
         print(json.dumps(_jsonable(doc), indent=2))
         return 0
     src = table.provenance.get("file") or table.provenance.get("source")
-    print(f"machine-learned energies ({MLIP_NOTE}); hull of {src}")
+    print(f"structures relaxed with {entries[0].model['model']} {entries[0].model['version']}; hull of {src}")
+    print(f"  note: {MLIP_NOTE}")
     head = f"  {'file':<24} {'formula':<12} {'E_f':>9} {'E_hull':>9} {'e_above_hull':>13}  {'conv':<5} decomposition"
     print(head)
     print(f"  {'':<24} {'':<12} {'eV/atom':>9} {'eV/atom':>9} {'meV/atom':>13}")
