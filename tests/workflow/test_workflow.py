@@ -346,8 +346,12 @@ def test_default_screen_runs_offline_with_report(tmp_path: Path, engine) -> None
     report = out / "report.html"
     snakemake(tmp_path, "--report", str(report), *own, configfile=DEFAULT)
     text = report.read_text(errors="replace")
-    for word in ("rankings.csv", "windows.png", "Ranking heatmaps", "Reaction profiles"):
+    for word in ("rankings.csv", "windows.png", "Ranking heatmaps", "Reaction profiles", "Interactive report"):
         assert word in text, word
+    # the interactive report: one file, its data block holds every stack of the ranking
+    html = (tmp_path / "results" / "report" / "index.html").read_text()
+    for stack in set(rk["stack"]):
+        assert f'"name":"{stack}"' in html, stack
 
 
 # ---------------------------------------------------------------------------------------------- configs
