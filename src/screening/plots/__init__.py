@@ -5,7 +5,8 @@
 * :func:`plot_profiles` - reaction energy vs mixing ratio for the top candidates of every stack;
 * :func:`plot_heatmaps` - ranking heatmap (coatings x electrolytes) per electrode.
 
-Each reads the result tables (Parquet) and writes atomically.
+Each reads the result tables (Parquet) and writes atomically. Figures for papers (one function per
+figure, vector PDF/SVG, from the engine's typed results) are in :mod:`screening.plots.paper`.
 """
 
 from __future__ import annotations
