@@ -72,6 +72,15 @@ def test_reaction_at_the_minimum_as_pymatgen_reaction(engine) -> None:
     assert api.to_composition(prof.minimum.products[0]) == Composition("CoS2")
 
 
+def test_reactions_balance_for_any_spelling_of_a_reactant(exp_engine) -> None:
+    # Li2Nb2O6 is 2 LiNbO3: the reaction must balance whichever way the reactant is written
+    for a, b, v in (("Li2Nb2O6", "Li2O2", None), ("Li2Nb2O6", "Nb2O5", 2.0), ("LiNbO3", "Li2O2", 4.0)):
+        prof = exp_engine.react(a, b, voltage=v)
+        for k, rxn in zip(prof.kinks, api.reactions(prof), strict=True):  # BalancedReaction checks the balance
+            li = sum(rxn.get_coeff(c) for c in rxn.all_comp if c.reduced_formula == "Li")
+            assert li == pytest.approx(-k.li_exchanged, abs=1e-6) if v is not None else li == 0
+
+
 def test_profile_plot_marks_the_minimum_with_units(exp_engine) -> None:
     prof = exp_engine.react("LiNbO3", "Li2O2", voltage=3.0)
     fig = prof.plot()

@@ -96,8 +96,9 @@ def to_composition(item: str | Phase):
 def to_reaction(profile: ReactionProfile, kink: Kink | None = None):
     """The balanced reaction of one kink as a pymatgen ``BalancedReaction``.
 
-    Coefficients are those of the engine: ``x_molar`` A + (1 - ``x_molar``) B (+ Li taken from the
-    reservoir) -> products (+ Li given to it); pymatgen checks the element balance.
+    Coefficients are those of the engine's ``Kink.reactants`` (``x_molar`` A + (1 - ``x_molar``) B in
+    formula units of the reduced formulas, + Li taken from the reservoir) -> products (+ Li given to it);
+    pymatgen checks the element balance (it raises if the two sides differ).
 
     Args:
         profile: A profile from :meth:`screening.thermo.Engine.react`.
@@ -114,12 +115,16 @@ def to_reaction(profile: ReactionProfile, kink: Kink | None = None):
         if amount > AMOUNT_TOL:
             side[comp] = side.get(comp, 0.0) + amount
 
-    add(reactants, to_composition(profile.a), k.x_molar)
-    add(reactants, to_composition(profile.b), 1.0 - k.x_molar)
     li = Composition("Li")
-    if k.li_exchanged > 0:
-        add(reactants, li, k.li_exchanged)
+    if getattr(k, "reactants", None):  # the engine's own left side (reduced formulas, Li from the reservoir)
+        for formula, amount in k.reactants:
+            add(reactants, to_composition(formula), amount)
     else:
+        add(reactants, to_composition(profile.a), k.x_molar)
+        add(reactants, to_composition(profile.b), 1.0 - k.x_molar)
+        if k.li_exchanged > 0:
+            add(reactants, li, k.li_exchanged)
+    if k.li_exchanged < 0:
         add(products, li, -k.li_exchanged)
     for p in k.products:
         add(products, to_composition(p), p.amount)
