@@ -41,7 +41,7 @@ def browser():
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--no-first-run", "--window-size=1400,1100"):
         opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     drv = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
     drv.set_page_load_timeout(LARGE_MAX_SECONDS)
     yield drv
@@ -51,6 +51,7 @@ def browser():
 def _open(drv, html: Path, timeout: float = LARGE_MAX_SECONDS) -> float:
     """Load the page, wait until the app has drawn; seconds taken."""
     drv.get_log("browser")  # drop anything from a previous page
+    drv.get_log("performance")
     t0 = time.perf_counter()
     drv.get(html.resolve().as_uri())
     while drv.execute_script("return document.body && document.body.dataset.ready") != "true":
@@ -58,6 +59,16 @@ def _open(drv, html: Path, timeout: float = LARGE_MAX_SECONDS) -> float:
             raise AssertionError(f"report not ready after {timeout} s")
         time.sleep(0.1)
     return time.perf_counter() - t0
+
+
+def _requests(drv) -> list[str]:
+    """URLs the page asked for since the last call (Chrome's performance log, Network domain)."""
+    out = []
+    for entry in drv.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg.get("method") == "Network.requestWillBeSent":
+            out.append(msg["params"]["request"]["url"])
+    return out
 
 
 def _errors(drv) -> list:
@@ -92,6 +103,8 @@ def test_report_in_browser_rows_profiles_and_screenshot(small_screen, browser, t
     html = write_report(small_screen, tmp_path / "report" / "index.html", top_n=3)
     _open(browser, html)
     assert _errors(browser) == []
+    # no network: the page itself is the only thing loaded (plotly.js and the data are inline)
+    assert _requests(browser) == [html.resolve().as_uri()]
     stack = "TiS2 | LiI"
     _select_stack(browser, stack)
     n_rows = browser.execute_script("return document.querySelectorAll('#ranking-table tbody tr').length")
