@@ -117,9 +117,9 @@ def test_report_in_browser_rows_profiles_and_screenshot(small_screen, browser, t
     drawn = _minima(browser)
     expected = pd.concat([small_screen.neighbours(stack, second), small_screen.baseline(stack)])
     col = small_screen.energy_column
-    assert set(drawn) == {str(i) for i in expected["interface_id"]}
+    assert set(drawn) == {str(i) for i in expected["interface"]}
     for r in expected.itertuples():
-        assert drawn[str(r.interface_id)] == pytest.approx(getattr(r, col), abs=1e-9), r.interface_id
+        assert drawn[str(r.interface)] == pytest.approx(getattr(r, col), abs=1e-9), r.interface
     # filtering and sorting keep the row count honest
     browser.execute_script(
         "const f = document.getElementById('passing-only'); f.checked = true; f.dispatchEvent(new Event('change'));"
@@ -151,7 +151,7 @@ def synthetic_results(root: Path, n_coatings: int, kinks_per_interface: int = 4,
         e = np.round(np.where((x > 0) & (x < 1), -rng.uniform(0, 0.5, len(x)), 0.0), 6)
         for j, (xx, ee) in enumerate(zip(x, e, strict=True)):
             kinks.append((iid, j, xx, xx, ee, ee, 0.0, f"{xx:.3f} {a} + {1 - xx:.3f} {b} -> P{j}", f"1 P{j}"))
-        itf.append((iid, kind, a, b, b, v, v is not None, e.min(), e.min(), "ok"))
+        itf.append((iid, kind, a, b, kind.split("|")[1], v, v is not None, e.min(), e.min(), "ok"))
         return e.min()
 
     for el in electrolytes:
@@ -193,9 +193,9 @@ def synthetic_results(root: Path, n_coatings: int, kinks_per_interface: int = 4,
     rk["note"] = ""
     rk["rank"] = rk.groupby("stack")["score"].rank(ascending=False, method="first").astype("Int64")
     rk["passes"] = rk["rank"] <= 50
-    pd.DataFrame(itf, columns=["interface_id", "kind", "a_name", "b_name", "b_label", "voltage", "open_to_li",
+    pd.DataFrame(itf, columns=["interface", "kind", "a_name", "b_name", "b_role", "voltage", "open_to_li",
                                "energy", "energy_mutual", "status"]).to_parquet(res / "tables" / "interfaces.parquet")
-    pd.DataFrame(kinks, columns=["interface_id", "kink", "x", "x_molar", "energy", "energy_mutual", "li_exchanged",
+    pd.DataFrame(kinks, columns=["interface", "kink", "x", "x_molar", "energy", "energy_mutual", "li_exchanged",
                                  "reaction", "products"]).to_parquet(res / "tables" / "reactions.parquet")
     rk.to_parquet(res / "tables" / "rankings.parquet")
     win = pd.DataFrame({"role": "coating", "name": coatings, "formula": coatings, "virtual": False,

@@ -76,11 +76,11 @@ def test_payload_holds_every_ranking_row_and_top_n_profiles(small_screen) -> Non
                 else:
                     assert v == (want if isinstance(v, bool | int) else str(want)), c
     # each embedded profile's lowest kink is the interfaces table's minimum
-    itf = small_screen.interfaces.set_index("interface_id")
+    itf = small_screen.interfaces.set_index("interface")
     e = data["energy_column"]
     j = data["kinks"]["columns"].index(e)
     for key, rows in data["kinks"]["by_interface"].items():
-        assert min(r[j] for r in rows) == pytest.approx(itf.loc[key, e], abs=1e-9)
+        assert min(r[j] for r in rows) == pytest.approx(itf.loc[int(key), e], abs=1e-9)
 
 
 def test_report_is_self_contained_and_deterministic(small_screen, tmp_path) -> None:

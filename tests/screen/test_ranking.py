@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from screening.errors import InputError
+from screening.plan import ScreenPlan
 from screening.screen.config import ConfigError, Material, ScreenConfig
-from screening.screen.interfaces import baseline_tasks, coating_tasks, interface_id
 from screening.screen.ranking import (
     dominates,
     objective_scores,
@@ -130,18 +130,24 @@ def _config() -> ScreenConfig:
             "cathodes": [{"name": "CAT", "formula": "LiCoO2", "voltage": [3.0, 4.3], "charged": "Li0.5CoO2"}],
             "anodes": [{"name": "Li", "formula": "Li", "potential": 0.0}],
             "electrolytes": [{"name": "SE", "formula": "Li3PS4"}],
-            "coatings": {"formulas": ["LiNbO3", "Al2O3", "LiF", "ZZ"]},
+            "coatings": {"formulas": ["LiNbO3", "Al2O3", "LiF", {"name": "ZZ", "formula": "Tc2O7"}]},
             "chunk_size": 2,
             "hull_reference": True,
         }
     )
 
 
-def _hand_made(cfg: ScreenConfig) -> tuple[pd.DataFrame, dict, dict]:
-    """Candidates, windows and interface energies made up for one cathode stack."""
+def _hand_made(cfg: ScreenConfig) -> tuple[ScreenPlan, dict, dict]:
+    """The plan, windows and interface energies made up for one cathode stack."""
     cands = pd.DataFrame(
-        {"coating": ["LiNbO3", "Al2O3", "LiF", "ZZ"], "formula": ["LiNbO3", "Al2O3", "LiF", "ZZ"], "origin": "explicit"}
+        {
+            "coating": ["LiNbO3", "Al2O3", "LiF", "ZZ"],
+            "formula": ["LiNbO3", "Al2O3", "LiF", "Tc2O7"],
+            "origin": "explicit",
+            "config_key": [f"coatings.formulas[{i}]" for i in range(4)],
+        }
     )
+    plan = ScreenPlan.build(cfg, cands)
     windows = {
         ("coating", "LiNbO3"): {
             "status": "ok",
@@ -172,7 +178,7 @@ def _hand_made(cfg: ScreenConfig) -> tuple[pd.DataFrame, dict, dict]:
         },
         ("coating", "ZZ"): {
             "status": "skipped",
-            "note": "element(s) Zz have no entries",
+            "note": "element(s) Tc have no entries",
             "e_above_hull": math.nan,
             "has_entry": pd.NA,
             "virtual": pd.NA,
@@ -186,22 +192,19 @@ def _hand_made(cfg: ScreenConfig) -> tuple[pd.DataFrame, dict, dict]:
         "LiF": (0.0, 0.0, 0.0, 0.0, -0.15),
     }
     itf = {}
-    cat = cfg.cathodes[0]
-    for name, (c3, c4, ch, s3, s4) in energies.items():
-        for ident, e in (
-            (interface_id(name, "CAT", 3.0), c3),
-            (interface_id(name, "CAT", 4.3), c4),
-            (interface_id(name, "CAT (charged)", None), ch),
-            (interface_id(name, "SE", 3.0), s3),
-            (interface_id(name, "SE", 4.3), s4),
-        ):
-            itf[ident] = ("ok", e - 0.5, e, "")  # total energies made different on purpose
-    for t in baseline_tasks(cfg):
-        if t.b_name == cat.name:
-            itf[t.interface_id] = ("ok", -1.0, -0.7 if t.voltage == 4.3 else -0.4, "")
-    for v in (3.0, 4.3):
-        itf[interface_id("ZZ", "CAT", v)] = ("skipped", math.nan, math.nan, "element(s) Zz have no entries")
-    return cands, windows, itf
+    stack = plan.stacks[0]
+    for c in plan.coatings:
+        el_ids, ly_ids = plan.stack_ids(stack, c)
+        if c.name == "ZZ":
+            for i in el_ids[:2]:
+                itf[i] = ("skipped", math.nan, math.nan, "element(s) Tc have no entries")
+            continue
+        for i, e in zip(el_ids + ly_ids, energies[c.name], strict=True):
+            itf[i] = ("ok", e - 0.5, e, "")  # total energies made different on purpose
+    for i in plan.baseline_ids(stack):
+        v = plan.interfaces[i].voltage
+        itf[i] = ("ok", -1.0, -0.7 if v == 4.3 else -0.4, "")
+    return plan, windows, itf
 
 
 THRESHOLDS = {"e_above_hull": 0.025, "reaction_energy": 0.05, "window_margin": 0.0, "allow_virtual": True}
@@ -214,17 +217,25 @@ RANKING = {
 
 
 def test_rank_stack_hand_made() -> None:
-    cfg = _config()
-    cands, windows, itf = _hand_made(cfg)
-    df = rank_stack(cfg.cathodes[0], cfg.electrolytes[0], cands, windows, itf, THRESHOLDS, RANKING).set_index("coating")
+    plan, windows, itf = _hand_made(_config())
+    stack = plan.stacks[0]
+    assert stack.name == "CAT | SE"
+    df = rank_stack(plan, stack, windows, itf, THRESHOLDS, RANKING).set_index("coating")
 
     # every number behind the rank is there; the worst electrode interface includes the charged cathode
     nb = df.loc["LiNbO3"]
     assert nb["energy_electrode"] == pytest.approx(-0.02)
-    assert nb["interface_electrode"] == "LiNbO3 | CAT (charged) (closed)"
+    charged = plan.interfaces[nb["interface_electrode"]]
+    assert (charged.kind, charged.a.name, charged.b.formula, charged.voltage) == (
+        "coating|cathode_charged",
+        "LiNbO3",
+        "Li0.5CoO2",
+        None,
+    )
     assert nb["energy_electrolyte"] == pytest.approx(-0.06)
     assert nb["baseline_energy"] == pytest.approx(-0.7)
-    assert nb["baseline_interface"] == "baseline: SE | CAT @ 4.300 V"
+    base = plan.interfaces[nb["baseline_interface"]]
+    assert (base.kind, base.a.name, base.b.name, base.voltage) == ("electrolyte|cathode", "SE", "CAT", 4.3)
     assert nb["worst_interface_energy"] == pytest.approx(-0.06)
     assert nb["improvement"] == pytest.approx(0.64)
     assert nb["window_margin"] == pytest.approx(0.3)  # min(3.0 - 1.5, 4.6 - 4.3)
@@ -241,7 +252,7 @@ def test_rank_stack_hand_made() -> None:
 
     # the skipped coating is listed with its reason and no rank
     zz = df.loc["ZZ"]
-    assert zz["status"] == "skipped" and pd.isna(zz["rank"]) and "Zz" in zz["note"]
+    assert zz["status"] == "skipped" and pd.isna(zz["rank"]) and "Tc" in zz["note"]
 
     # scores by hand: Al2O3 (1-0.4, 1-0.2, 1, 1) -> (0.6 + 0.8 + 0.5 + 0.5) / 3
     assert al["score"] == pytest.approx((0.6 + 0.8 + 0.5 * 1.0 + 0.5 * 1.0) / 3, abs=1e-6)
@@ -255,37 +266,15 @@ def test_rank_stack_hand_made() -> None:
 
 
 def test_rank_stack_total_energy_option() -> None:
-    cfg = _config()
-    cands, windows, itf = _hand_made(cfg)
+    plan, windows, itf = _hand_made(_config())
     ranking = dict(RANKING, reaction_energy="total")
-    df = rank_stack(cfg.cathodes[0], cfg.electrolytes[0], cands, windows, itf, THRESHOLDS, ranking).set_index("coating")
+    df = rank_stack(plan, plan.stacks[0], windows, itf, THRESHOLDS, ranking).set_index("coating")
     assert df.loc["Al2O3", "energy_electrode"] == pytest.approx(-0.54)
     assert df.loc["Al2O3", "reaction_energy_kind"] == "total"
     assert not df["passes"].fillna(False).any()
 
 
-# ---------------------------------------------------------------------------------------------- plan
-def test_coating_tasks_cover_every_interface() -> None:
-    cfg = _config()
-    ids = [t.interface_id for t in coating_tasks(cfg, "LiNbO3", "LiNbO3")]
-    assert ids == [
-        "LiNbO3 | CAT @ 3.000 V",
-        "LiNbO3 | CAT @ 4.300 V",
-        "LiNbO3 | CAT (charged) (closed)",
-        "LiNbO3 | Li (closed)",  # Li metal: closed mixing
-        "LiNbO3 | SE @ 0.000 V",  # electrolyte at every electrode potential
-        "LiNbO3 | SE @ 3.000 V",
-        "LiNbO3 | SE @ 4.300 V",
-    ]
-    base = [t.interface_id for t in baseline_tasks(cfg)]
-    assert base == [
-        "baseline: SE | CAT @ 3.000 V",
-        "baseline: SE | CAT @ 4.300 V",
-        "baseline: SE | CAT (charged) (closed)",
-        "baseline: SE | Li (closed)",
-    ]
-
-
+# ---------------------------------------------------------------------------------------------- config
 def test_config_checks_name_the_key() -> None:
     raw = {
         "cathodes": [{"name": "X", "formula": "LiCoO2", "voltage": [4.3, 3.0]}],

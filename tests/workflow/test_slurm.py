@@ -147,7 +147,8 @@ def test_screen_on_slurm_equals_local_run(
     assert run.returncode == 0, run.tail()
 
     # SLURM's view: one completed job per rule (per chunk), in the run's directory
-    n_chunks = pd.read_csv(slurm_dir / "results" / "candidates.csv")["chunk"].nunique()
+    plan = pd.read_parquet(slurm_dir / "results" / "work" / "plan" / "interfaces.parquet")
+    n_chunks = plan.loc[plan["chunk"] >= 0, "chunk"].nunique()
     assert n_chunks == 3, f"slurm_screen.yaml should give 3 chunks, got {n_chunks}"
     info = slurm_job_info(run.job_ids)
     report(f"SLURM jobs ({len(info)}):\n{format_jobs(info)}")

@@ -94,6 +94,21 @@ def table(workdir: Path, name: str) -> pd.DataFrame:
     return pd.read_parquet(workdir / "results" / "tables" / f"{name}.parquet")
 
 
+def plan_chunks(workdir: Path) -> int:
+    """Number of interface chunks in the plan the run wrote."""
+    plan = pd.read_parquet(workdir / "results" / "work" / "plan" / "interfaces.parquet")
+    return plan.loc[plan["chunk"] >= 0, "chunk"].nunique()
+
+
+def find_interface(itf: pd.DataFrame, kind: str, a: str, b: str, voltage: float | None) -> pd.Series:
+    """The one row of the interfaces table with these typed columns (voltage None: closed)."""
+    v = itf["voltage"]
+    at = v.isna() if voltage is None else v == voltage
+    rows = itf[(itf["kind"] == kind) & (itf["a_name"] == a) & (itf["b_name"] == b) & at]
+    assert len(rows) == 1, (kind, a, b, voltage, len(rows))
+    return rows.iloc[0]
+
+
 # ---------------------------------------------------------------------------------------------- numbers
 @pytest.mark.snapshot
 @pytest.mark.slow
@@ -106,27 +121,29 @@ def test_linbo3_numbers_equal_the_engine(review_run: Path, engine) -> None:
     assert row["e_above_hull"] == pytest.approx(w.e_above_hull, abs=1e-6)
     assert not row["virtual"]
 
-    itf = table(review_run, "interfaces").set_index("interface_id")
+    itf = table(review_run, "interfaces")
     cases = [
-        ("LiNbO3 | LiCoO2 @ 3.000 V", "LiCoO2", 3.0),
-        ("LiNbO3 | LiCoO2 @ 4.300 V", "LiCoO2", 4.3),
-        ("LiNbO3 | LiCoO2 (charged) (closed)", "Li0.5CoO2", None),
-        ("LiNbO3 | Li3PS4 @ 3.000 V", "Li3PS4", 3.0),
-        ("LiNbO3 | Li3PS4 @ 4.300 V", "Li3PS4", 4.3),
-        ("LiNbO3 | Li (closed)", "Li", None),
+        ("coating|cathode", "LiCoO2", "LiCoO2", 3.0),
+        ("coating|cathode", "LiCoO2", "LiCoO2", 4.3),
+        ("coating|cathode_charged", "LiCoO2", "Li0.5CoO2", None),
+        ("coating|electrolyte", "Li3PS4", "Li3PS4", 3.0),
+        ("coating|electrolyte", "Li3PS4", "Li3PS4", 4.3),
+        ("coating|anode", "Li", "Li", None),
     ]
-    for ident, partner, v in cases:
+    for kind, name, partner, v in cases:
         p = engine.react("LiNbO3", partner, voltage=v)
-        r = itf.loc[ident]
-        assert r["status"] == "ok", ident
-        assert r["energy"] == pytest.approx(p.min_energy, abs=1e-6), ident
-        assert r["energy_mutual"] == pytest.approx(p.min_energy_mutual, abs=1e-6), ident
-        assert r["x_at_energy"] == pytest.approx(p.min_x, abs=1e-6), ident
-        assert r["n_kinks"] == len(p.kinks), ident
-        assert r["reaction_at_energy"] == p.minimum.reaction, ident
+        r = find_interface(itf, kind, "LiNbO3", name, v)
+        assert r["b_formula"] == partner
+        assert r["status"] == "ok", (kind, name, v)
+        assert r["energy"] == pytest.approx(p.min_energy, abs=1e-6), (kind, name, v)
+        assert r["energy_mutual"] == pytest.approx(p.min_energy_mutual, abs=1e-6), (kind, name, v)
+        assert r["x_at_energy"] == pytest.approx(p.min_x, abs=1e-6), (kind, name, v)
+        assert r["n_kinks"] == len(p.kinks), (kind, name, v)
+        assert r["reaction_at_energy"] == p.minimum.reaction, (kind, name, v)
     # every kink with its products is in the reactions table
     kinks = table(review_run, "reactions")
-    mine = kinks[kinks["interface_id"] == "LiNbO3 | Li3PS4 @ 4.300 V"].sort_values("x")
+    ident = find_interface(itf, "coating|electrolyte", "LiNbO3", "Li3PS4", 4.3)["interface"]
+    mine = kinks[kinks["interface"] == ident].sort_values("x")
     p = engine.react("LiNbO3", "Li3PS4", voltage=4.3)
     assert mine["x"].tolist() == pytest.approx([k.x for k in sorted(p.kinks, key=lambda k: k.x)], abs=1e-6)
     assert mine["products"].str.len().min() > 0
@@ -266,7 +283,7 @@ def test_interrupted_run_resumes_without_recomputing_and_is_byte_identical(
                 os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
             proc.wait(timeout=120)
     finished = sorted(chunk_dir.glob("chunk_*.summary.parquet"))
-    n_chunks = len(pd.read_csv(workdir / "results" / "candidates.csv")["chunk"].unique())
+    n_chunks = plan_chunks(workdir)
     assert 2 <= len(finished) < n_chunks, "interrupted too late to test resuming"
     assert not (workdir / "results" / "tables" / "rankings.csv").exists()
     stamps = {p: p.stat().st_mtime_ns for p in finished}
@@ -276,7 +293,7 @@ def test_interrupted_run_resumes_without_recomputing_and_is_byte_identical(
     plan = snakemake(workdir, *targets, "-n", "--rerun-incomplete", configfile=REVIEW)
     counts = job_counts(plan.stdout)
     assert counts.get("interface_chunk", 0) == n_chunks - len(finished), plan.stdout[-3000:]
-    assert "entries" not in counts and "candidates" not in counts, counts
+    assert not {"entries", "candidates", "plan"} & set(counts), counts
 
     snakemake(workdir, *targets, "--rerun-incomplete", configfile=REVIEW)
     for p, t in stamps.items():
@@ -285,7 +302,12 @@ def test_interrupted_run_resumes_without_recomputing_and_is_byte_identical(
         assert p.stat().st_mtime_ns == t, f"{p.name} was recomputed"
 
     # byte-identical result tables and provenance as the uninterrupted run in another directory
-    for f in [*TABLE_FILES, "results/provenance.json", "results/candidates.csv"]:
+    for f in [
+        *TABLE_FILES,
+        "results/provenance.json",
+        "results/candidates.csv",
+        "results/work/plan/interfaces.parquet",
+    ]:
         assert (workdir / f).read_bytes() == (review_run / f).read_bytes(), f"{f} differs between runs"
 
 
@@ -307,7 +329,7 @@ def test_lost_chunk_and_table_rerun_only_that_chunk(review_run: Path, snapshot_p
     counts = job_counts(plan.stdout)
     assert counts.get("interface_chunk") == 1, plan.stdout[-3000:]
     assert f"wildcards: chunk={lost.split('_')[1]}" in plan.stdout
-    assert not {"entries", "candidates", "windows", "baseline"} & set(counts), counts
+    assert not {"entries", "candidates", "plan", "windows", "baseline"} & set(counts), counts
     snakemake(review_run, *TABLE_FILES, configfile=REVIEW)
     for p, t in others.items():
         assert p.stat().st_mtime_ns == t

@@ -80,7 +80,7 @@ def test_fetch_once_then_cache(runs):
     assert TEST_API_KEY not in json.dumps(prov)
 
 
-@pytest.mark.parametrize("name,key", [("interfaces", "interface_id"), ("windows", ["role", "name"])])
+@pytest.mark.parametrize("name,key", [("interfaces", "interface"), ("windows", ["role", "name"])])
 def test_results_equal_the_snapshot_run(runs, name, key):
     mp_dir, snap_dir, _, _ = runs
     a = tables(mp_dir, name).set_index(key).sort_index()

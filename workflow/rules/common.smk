@@ -10,7 +10,7 @@ from snakemake.utils import validate
 from screening.data import MP2019_FILE
 from screening.errors import ScreeningError
 from screening.screen.config import ScreenConfig, explain_config_errors, resolve_source, source_spec
-from screening.screen.materials import n_chunks
+from screening.screen.interfaces import n_chunks
 
 SCHEMA_FILE = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -59,9 +59,8 @@ def source_input(wildcards):
 
 
 def chunk_numbers():
-    """Chunk numbers, known once the candidates checkpoint has run."""
-    candidates = checkpoints.candidates.get().output.table
-    return list(range(n_chunks(candidates)))
+    """Chunk numbers, known once the plan checkpoint has run."""
+    return list(range(n_chunks(checkpoints.plan.get().output.plan)))
 
 
 def chunk_outputs(kind):

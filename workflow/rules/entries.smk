@@ -58,8 +58,8 @@ rule entries:
         "../scripts/entries.py"
 
 
-checkpoint candidates:
-    """Candidate coatings (explicit, user-defined, queried from the source), each with its chunk."""
+rule candidates:
+    """Candidate coatings (explicit, user-defined, queried from the source), numbered."""
     input:
         entries=rules.entries.output.table,
         provenance=rules.entries.output.provenance,

@@ -1,4 +1,28 @@
-# Interface reactions: one job per chunk of candidate coatings, one for the uncoated baseline.
+# Interface reactions: the plan (checkpoint), one job per chunk of candidate coatings, one for the
+# uncoated baseline.
+
+
+checkpoint plan:
+    """The typed plan: every interface of the screen, computed once, with its integer id and chunk."""
+    input:
+        candidates=rules.candidates.output.table,
+    output:
+        plan=f"{WORK}/plan/interfaces.parquet",
+    params:
+        screen=config_subset(*MATERIAL_KEYS),
+    log:
+        f"{LOGS}/plan.log",
+    benchmark:
+        f"{BENCH}/plan.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/screening.yaml"
+    script:
+        "../scripts/plan.py"
+
 
 
 rule interface_chunk:
@@ -7,6 +31,7 @@ rule interface_chunk:
         entries=rules.entries.output.table,
         provenance=rules.entries.output.provenance,
         candidates=rules.candidates.output.table,
+        plan=rules.plan.output.plan,
     output:
         summary=f"{WORK}/interfaces/chunk_{{chunk}}.summary.parquet",
         kinks=f"{WORK}/interfaces/chunk_{{chunk}}.kinks.parquet",
@@ -59,6 +84,7 @@ rule interfaces:
         kinks=chunk_outputs("kinks"),
         baseline_summary=rules.baseline.output.summary,
         baseline_kinks=rules.baseline.output.kinks,
+        plan=rules.plan.output.plan,
         provenance=rules.entries.output.provenance,
     output:
         csv=report(

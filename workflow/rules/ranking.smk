@@ -5,6 +5,7 @@ rule rankings:
     """Filters (Xiao 2019), Pareto front and weighted score for every stack."""
     input:
         candidates=rules.candidates.output.table,
+        plan=rules.plan.output.plan,
         windows=rules.windows.output.parquet,
         interfaces=rules.interfaces.output.parquet,
         provenance=rules.entries.output.provenance,

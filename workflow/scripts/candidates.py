@@ -1,4 +1,4 @@
-"""Checkpoint candidates: explicit, user-defined and queried coatings, with their chunk numbers."""
+"""Rule candidates: explicit, user-defined and queried coatings, numbered."""
 
 import sys
 from pathlib import Path
@@ -6,8 +6,8 @@ from pathlib import Path
 # the package from this repository when it is not installed (e.g. in a --sdm conda environment)
 sys.path.append(str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
 
+from screening.screen.candidates import run_candidates
 from screening.screen.logs import logged
-from screening.screen.materials import run_candidates
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 

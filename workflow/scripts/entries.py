@@ -6,13 +6,13 @@ from pathlib import Path
 # the package from this repository when it is not installed (e.g. in a --sdm conda environment)
 sys.path.append(str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
 
+from screening.screen.entries import run_entries
 from screening.screen.logs import logged
-from screening.screen.materials import build_entries
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
 with logged(smk.log[0]):
-    build_entries(
+    run_entries(
         smk.params.screen,
         smk.params.source,
         smk.output.table,

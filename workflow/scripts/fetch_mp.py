@@ -6,10 +6,10 @@ from pathlib import Path
 # the package from this repository when it is not installed (e.g. in a --sdm conda environment)
 sys.path.append(str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
 
+from screening.screen.entries import run_fetch_mp
 from screening.screen.logs import logged
-from screening.screen.materials import fetch_systems
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
 with logged(smk.log[0]):
-    fetch_systems(smk.params.screen, smk.output.manifest)
+    run_fetch_mp(smk.params.screen, smk.output.manifest)

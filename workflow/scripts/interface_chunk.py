@@ -1,4 +1,4 @@
-"""Rule interface_chunk: every interface of one chunk of candidate coatings."""
+"""Rule interface_chunk: every planned interface of one chunk of candidate coatings."""
 
 import sys
 from pathlib import Path
@@ -16,6 +16,7 @@ with logged(smk.log[0]):
         smk.input.entries,
         smk.input.provenance,
         smk.input.candidates,
+        smk.input.plan,
         smk.params.screen,
         int(smk.wildcards.chunk),
         smk.output.summary,

@@ -15,6 +15,7 @@ with logged(smk.log[0]):
     run_collect(
         [*smk.input.summaries, smk.input.baseline_summary],
         [*smk.input.kinks, smk.input.baseline_kinks],
+        smk.input.plan,
         smk.input.provenance,
         smk.params.config,
         smk.output.csv,

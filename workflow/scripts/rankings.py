@@ -14,6 +14,7 @@ smk = snakemake  # noqa: F821 - injected by Snakemake
 with logged(smk.log[0]):
     run_rank(
         smk.input.candidates,
+        smk.input.plan,
         smk.input.windows,
         smk.input.interfaces,
         smk.input.provenance,

@@ -7,7 +7,7 @@ from pathlib import Path
 sys.path.append(str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
 
 from screening.screen.logs import logged
-from screening.screen.materials import run_windows
+from screening.screen.windows import run_windows
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 

@@ -110,10 +110,12 @@ def run_screen(
         ConfigError: a config the schema rejects.
         ScreeningError: any other bad input (unknown source file, missing element, ...).
     """
-    from screening.screen.interfaces import run_baseline, run_chunk, run_collect
-    from screening.screen.materials import build_entries, fetch_systems, n_chunks, run_candidates, run_windows
+    from screening.screen.candidates import run_candidates
+    from screening.screen.entries import run_entries, run_fetch_mp
+    from screening.screen.interfaces import n_chunks, run_baseline, run_chunk, run_collect, run_plan
     from screening.screen.provenance import write_manifest
     from screening.screen.ranking import run_rank
+    from screening.screen.windows import run_windows
 
     raw, base = read_config(config)
     if source is not None:
@@ -128,25 +130,27 @@ def run_screen(
     tables = res / "tables"
     chunks = res / "work" / "interfaces"
     if src == "mp":
-        fetch_systems(cfg, res / "entries" / "mp_systems.json")
+        run_fetch_mp(cfg, res / "entries" / "mp_systems.json")
     log.info("screen in %s: source %s", res, src)
-    build_entries(cfg, src, ent, prov, source_label=source_spec(cfg))
+    run_entries(cfg, src, ent, prov, source_label=source_spec(cfg))
     run_candidates(ent, prov, cfg, cands)
     run_windows(ent, prov, cands, cfg, tables / "windows.csv", tables / "windows.parquet")
+    plan = res / "work" / "plan" / "interfaces.parquet"
+    run_plan(cands, cfg, plan)
     summaries, kinks = [], []
-    for i in range(n_chunks(cands)):
+    for i in range(n_chunks(plan)):
         s, k = chunks / f"chunk_{i}.summary.parquet", chunks / f"chunk_{i}.kinks.parquet"
-        run_chunk(ent, prov, cands, cfg, i, s, k)
+        run_chunk(ent, prov, cands, plan, cfg, i, s, k)
         summaries.append(s)
         kinks.append(k)
     bs, bk = chunks / "baseline.summary.parquet", chunks / "baseline.kinks.parquet"
     run_baseline(ent, prov, cfg, bs, bk)
     run_collect(
-        [*summaries, bs], [*kinks, bk], prov, cfg,
+        [*summaries, bs], [*kinks, bk], plan, prov, cfg,
         tables / "interfaces.csv", tables / "interfaces.parquet",
         tables / "reactions.csv", tables / "reactions.parquet",
     )
-    run_rank(cands, tables / "windows.parquet", tables / "interfaces.parquet", prov, cfg,
+    run_rank(cands, plan, tables / "windows.parquet", tables / "interfaces.parquet", prov, cfg,
              tables / "rankings.csv", tables / "rankings.parquet")
     files = [cands] + [tables / f"{n}.{e}" for n in ("windows", "interfaces", "reactions", "rankings")
                        for e in ("csv", "parquet")]

@@ -137,9 +137,9 @@ def _map(func, jobs: list[tuple]) -> list:
 def _draw_profiles(rankings, interfaces, reactions, top_n: int, stacks: list[tuple], out_dir: str) -> int:
     plt = _plt()
     rk = read_table(rankings)
-    itf = read_table(interfaces).set_index("interface_id")
+    itf = read_table(interfaces).set_index("interface")
     kinks = read_table(reactions)
-    by_id = {k: g.sort_values("x") for k, g in kinks.groupby("interface_id", sort=False)}
+    by_id = {int(k): g.sort_values("x") for k, g in kinks.groupby("interface", sort=False)}
     kind = str(rk["reaction_energy_kind"].iloc[0]) if len(rk) else "mutual"
     col = "energy_mutual" if kind == "mutual" else "energy"
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=False)
@@ -155,7 +155,7 @@ def _draw_profiles(rankings, interfaces, reactions, top_n: int, stacks: list[tup
             _profile(axes[0], by_id, r.interface_electrode, col, color, f"#{r.rank} {r.coating}{mark}", itf)
             _profile(axes[1], by_id, r.interface_electrolyte, col, color, f"#{r.rank} {r.coating}", itf)
         base = in_stack["baseline_interface"].dropna()
-        if len(base) and base.iloc[0]:
+        if len(base):
             _profile(axes[2], by_id, base.iloc[0], col, "k", "no coating", itf)
         axes[0].set_title(f"coating | {electrode}", fontsize=9)
         axes[1].set_title(f"coating | {electrolyte}", fontsize=9)
@@ -177,9 +177,12 @@ def _draw_profiles(rankings, interfaces, reactions, top_n: int, stacks: list[tup
     return len(stacks)
 
 
-def _profile(ax, by_id: dict, ident: str, col: str, color: str, label: str, itf: pd.DataFrame) -> None:
+def _profile(ax, by_id: dict, ident, col: str, color: str, label: str, itf: pd.DataFrame) -> None:
+    if _nan(ident):
+        return
+    ident = int(ident)
     g = by_id.get(ident)
-    if g is None or not ident:
+    if g is None:
         return
     v = itf.at[ident, "voltage"] if ident in itf.index else np.nan
     where = "closed" if _nan(v) else f"{float(v):.2f} V"

@@ -39,11 +39,11 @@ LEAD_COLUMNS = (
 )
 #: Interface columns embedded for the profiles.
 INTERFACE_COLUMNS = (
-    "interface_id",
+    "interface",
     "kind",
     "a_name",
+    "b_role",
     "b_name",
-    "b_label",
     "voltage",
     "open_to_li",
     "energy",
@@ -97,9 +97,9 @@ def build_payload(res: ScreenResults, top_n: int) -> dict:
         head = sub.iloc[0]
         top = list(sub["coating"].head(top_n))
         nb = res.neighbours(name, top)
-        ids_of = {str(k): list(g["interface_id"]) for k, g in nb.groupby("a_name", sort=False)}
+        ids_of = {str(k): list(g["interface"]) for k, g in nb.groupby("a_name", sort=False)}
         neigh = {c: ids_of.get(c, []) for c in top}
-        base = list(res.baseline(name)["interface_id"])
+        base = list(res.baseline(name)["interface"])
         profile_ids += [i for ids in neigh.values() for i in ids] + base
         # columns with one value in the whole stack (stack, electrode, baseline, ...) are stored once
         same = [c for c in columns if len(sub) and sub[c].nunique(dropna=False) == 1]
@@ -120,11 +120,11 @@ def build_payload(res: ScreenResults, top_n: int) -> dict:
             }
         )
     wanted = list(dict.fromkeys(profile_ids))
-    itf = res.interfaces[res.interfaces["interface_id"].isin(wanted)]
+    itf = res.interfaces[res.interfaces["interface"].isin(wanted)]
     icols = _columns(itf, INTERFACE_COLUMNS)
-    kinks = res.reactions[res.reactions["interface_id"].isin(wanted)].sort_values(["interface_id", "x"], kind="stable")
+    kinks = res.reactions[res.reactions["interface"].isin(wanted)].sort_values(["interface", "x"], kind="stable")
     kcols = _columns(kinks, KINK_COLUMNS)
-    kink_map = {str(_cell(k)): _rows(g, kcols) for k, g in kinks.groupby("interface_id", sort=True)}
+    kink_map = {str(_cell(k)): _rows(g, kcols) for k, g in kinks.groupby("interface", sort=True)}
     win = res.windows
     wcols = _columns(win, WINDOW_COLUMNS)
     prov = res.provenance

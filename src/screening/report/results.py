@@ -52,7 +52,7 @@ class ScreenResults:
         windows: Stability window of every material [V vs Li/Li+].
         interfaces: One row per interface: minimum reaction energies (total ``energy`` and
             ``energy_mutual``) [eV/atom closed, eV per non-Li atom open to Li].
-        reactions: Every kink of every interface profile (joined on ``interface_id``).
+        reactions: Every kink of every interface profile (joined on the integer ``interface`` id).
         rankings: One row per (stack, coating): filters, fail reasons, Pareto rank, score.
         provenance: ``provenance.json`` (source and sha256, config, versions, results format).
     """
@@ -189,10 +189,10 @@ class ScreenResults:
         ]
         return sub.assign(side="baseline").sort_values(["kind", "voltage"], na_position="last", kind="stable")
 
-    def kinks(self, interface_id) -> pd.DataFrame:
-        """Every kink of one interface profile, by increasing x."""
+    def kinks(self, interface: int) -> pd.DataFrame:
+        """Every kink of one interface profile (its integer id), by increasing x."""
         r = self.reactions
-        return r[r["interface_id"] == interface_id].sort_values("x", kind="stable")
+        return r[r["interface"] == int(interface)].sort_values("x", kind="stable")
 
 
 def _finite(v) -> bool:

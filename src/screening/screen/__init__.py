@@ -4,8 +4,10 @@ Each workflow step (a rule in ``workflow/rules``) is one ``run_*`` function here
 ``workflow/scripts`` only pass Snakemake's inputs, outputs and params to it.
 
 * :mod:`.config` - normalised config, schema error messages, data-source paths;
-* :mod:`.materials` - entries for the screen, candidate coatings, stability windows;
-* :mod:`.interfaces` - the reactions of every stack and the baseline;
+* :mod:`.entries` - the entries of the screen (the only step that reads the source);
+* :mod:`.candidates` - candidate coatings (explicit, user-defined, queried);
+* :mod:`.windows` - stability windows of every material;
+* :mod:`.interfaces` - the plan step (:class:`screening.plan.ScreenPlan`), computing planned interfaces;
 * :mod:`.ranking` - filters, Pareto front, weighted score;
 * :mod:`.provenance` - source, config and software versions carried by every result;
 * :mod:`.io` - atomic, deterministic CSV/Parquet/JSON writing.

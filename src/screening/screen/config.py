@@ -2,28 +2,23 @@
 
 The workflow validates its config against ``workflow/schemas/config.schema.yaml`` (which also fills
 in defaults) with ``snakemake.utils.validate``; :func:`explain_config_errors` turns a failed validation
-into lines naming the key, the value and what is allowed. :class:`ScreenConfig` is the normalised view
-every step uses. Formulas are only parsed by the jobs (the ``entries`` rule first), so a formula that
-cannot be parsed fails that job with a message naming its config key.
+into lines naming the key, the value and what is allowed. The typed config itself
+(:class:`~screening.plan.config.ScreenConfig`, :class:`~screening.plan.config.Material`) lives in
+:mod:`screening.plan.config` and is re-exported here.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from screening.data import DEFAULT_SOURCE
 from screening.data import NAMED_SOURCES as _DATA_SOURCES
-from screening.errors import ScreeningError, SourceError
+from screening.errors import SourceError
+from screening.plan.config import ConfigError, Material, ScreenConfig, slug
 
 #: Source names that are not file paths (``snapshot`` takes its path from the ``snapshot`` key).
 NAMED_SOURCES = (*_DATA_SOURCES, "snapshot")
-
-
-class ConfigError(ScreeningError, ValueError):
-    """The screen's configuration is invalid (the message names the key)."""
 
 
 # ---------------------------------------------------------------------------------------------- schema
@@ -69,170 +64,6 @@ def explain_config_errors(config: dict, schema: dict) -> list[str]:
     validator = Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     return [_describe(e) for e in errors]
-
-
-# ---------------------------------------------------------------------------------------------- materials
-@dataclass(frozen=True)
-class Material:
-    """One material of the screen.
-
-    Attributes:
-        name: Display name (unique within its role), e.g. ``NMC811`` or ``LiNbO3``.
-        formula: The composition as written in the config.
-        role: ``cathode``, ``anode``, ``electrolyte`` or ``coating``.
-        key: Where it stands in the config (``cathodes[2]``), for error messages.
-        voltage: Potentials [V vs Li/Li+] where it sits: a cathode's (bottom, top) of its range, an
-            anode's (potential, potential); None for electrolytes and coatings.
-        charged: A cathode's charged (delithiated) composition, if given.
-        origin: For coatings: ``explicit``, ``user`` or ``query``.
-        formation_energy: User-defined coating's formation energy [eV/atom] (None: not user-defined,
-            or placed on the hull).
-        on_hull: User-defined coating placed on the hull (virtual).
-    """
-
-    name: str
-    formula: str
-    role: str
-    key: str
-    voltage: tuple[float, float] | None = None
-    charged: str | None = None
-    origin: str = ""
-    formation_energy: float | None = None
-    on_hull: bool = False
-
-    @property
-    def is_electrode(self) -> bool:
-        return self.role in ("cathode", "anode")
-
-    @property
-    def potentials(self) -> tuple[float, ...]:
-        """Distinct potentials at which the electrode's interfaces are evaluated."""
-        if self.voltage is None:
-            return ()
-        lo, hi = self.voltage
-        return (lo,) if lo == hi else (lo, hi)
-
-
-def slug(name: str) -> str:
-    """A file-name-safe form of a material name (``S/Li2S`` -> ``S-Li2S``)."""
-    s = re.sub(r"[^A-Za-z0-9._+-]+", "-", name).strip("-.")
-    return s or "material"
-
-
-@dataclass(frozen=True)
-class ScreenConfig:
-    """The normalised configuration (see ``workflow/schemas/config.schema.yaml`` for every key)."""
-
-    raw: dict
-    cathodes: tuple[Material, ...]
-    anodes: tuple[Material, ...]
-    electrolytes: tuple[Material, ...]
-    coatings: tuple[Material, ...]
-    query: dict = field(default_factory=dict)
-
-    @property
-    def electrodes(self) -> tuple[Material, ...]:
-        return self.cathodes + self.anodes
-
-    @property
-    def materials(self) -> tuple[Material, ...]:
-        """Every configured material (query candidates are added by the candidates step)."""
-        return self.cathodes + self.anodes + self.electrolytes + self.coatings
-
-    @property
-    def potentials(self) -> tuple[float, ...]:
-        """Every distinct electrode potential of the screen, ascending."""
-        return tuple(sorted({v for e in self.electrodes for v in e.potentials}))
-
-    @property
-    def thresholds(self) -> dict:
-        return self.raw["thresholds"]
-
-    @property
-    def ranking(self) -> dict:
-        return self.raw["ranking"]
-
-    @property
-    def hull_reference(self) -> bool:
-        return bool(self.raw["hull_reference"])
-
-    @property
-    def chunk_size(self) -> int:
-        return int(self.raw["chunk_size"])
-
-    @classmethod
-    def from_dict(cls, config: dict) -> ScreenConfig:
-        """Normalise a validated config (defaults filled in) and check what the schema cannot.
-
-        Raises:
-            ConfigError: duplicate names, an empty voltage range, no electrode, a user coating with both
-                or neither of ``formation_energy`` and ``on_hull``.
-        """
-        cathodes = []
-        for i, c in enumerate(config.get("cathodes") or []):
-            lo, hi = (float(v) for v in c["voltage"])
-            if lo > hi:
-                raise ConfigError(
-                    f"config key cathodes[{i}].voltage = {c['voltage']!r}: give [bottom, top] with bottom <= top"
-                )
-            cathodes.append(
-                Material(c["name"], c["formula"], "cathode", f"cathodes[{i}]", (lo, hi), c.get("charged") or None)
-            )
-        anodes = [
-            Material(a["name"], a["formula"], "anode", f"anodes[{i}]", (float(a["potential"]),) * 2)
-            for i, a in enumerate(config.get("anodes") or [])
-        ]
-        electrolytes = [
-            Material(e["name"], e["formula"], "electrolyte", f"electrolytes[{i}]")
-            for i, e in enumerate(config.get("electrolytes") or [])
-        ]
-        if not cathodes and not anodes:
-            raise ConfigError("config has no electrode: give at least one entry under cathodes or anodes")
-        if not electrolytes:
-            raise ConfigError("config has no electrolyte: give at least one entry under electrolytes")
-        coat_cfg = config.get("coatings") or {}
-        coatings: list[Material] = []
-        for i, c in enumerate(coat_cfg.get("formulas") or []):
-            name, formula = (c, c) if isinstance(c, str) else (c.get("name") or c["formula"], c["formula"])
-            coatings.append(Material(name, formula, "coating", f"coatings.formulas[{i}]", origin="explicit"))
-        for i, u in enumerate(coat_cfg.get("user") or []):
-            key = f"coatings.user[{i}]"
-            has_e = u.get("formation_energy") is not None
-            on_hull = bool(u.get("on_hull", False))
-            if has_e == on_hull:
-                raise ConfigError(
-                    f"config key {key} ({u['formula']}): give exactly one of formation_energy (eV/atom) "
-                    "or on_hull: true"
-                )
-            coatings.append(
-                Material(
-                    u.get("name") or u["formula"],
-                    u["formula"],
-                    "coating",
-                    key,
-                    origin="user",
-                    formation_energy=float(u["formation_energy"]) if has_e else None,
-                    on_hull=on_hull,
-                )
-            )
-        for group, label in ((cathodes + anodes + electrolytes, "electrodes and electrolytes"), (coatings, "coatings")):
-            seen: dict[str, str] = {}
-            slugs: dict[str, str] = {}
-            for m in group:
-                if m.name in seen:
-                    raise ConfigError(
-                        f"config keys {seen[m.name]} and {m.key} both use the name {m.name!r}; "
-                        f"names must be unique among the {label}"
-                    )
-                if slug(m.name) in slugs:
-                    raise ConfigError(
-                        f"config keys {slugs[slug(m.name)]} and {m.key}: names {m.name!r} give the same file name "
-                        f"{slug(m.name)!r}; rename one"
-                    )
-                seen[m.name] = m.key
-                slugs[slug(m.name)] = m.key
-        query = dict(coat_cfg.get("query") or {})
-        return cls(config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query)
 
 
 # ---------------------------------------------------------------------------------------------- source

@@ -1,137 +1,35 @@
-"""Interfaces of every stack: which reactions to compute, computing them, collecting the tables.
+"""Interfaces of every stack: computing the planned reactions and collecting the tables.
 
-Per coating C (SCIENCE.md; Xiao et al. 2019; Richards et al. 2016):
-
-* C | cathode open to Li at the bottom and at the top of the cathode's voltage range, and C | charged
-  cathode closed when a charged composition is given;
-* C | anode: closed mixing with Li metal; any other anode open to Li at its potential;
-* C | electrolyte open to Li at every electrode potential of the screen (the coating sits at its
-  electrode's potential, so each stack uses those of its electrode).
-
-Baseline (no coating): electrolyte | electrode at the same potentials (and closed with the charged
-cathode). Every reaction (a, b, voltage) is computed once and identified by :func:`interface_id`.
+Which interfaces a screen computes, and their ids, is the plan's business
+(:class:`screening.plan.ScreenPlan`); here each planned :class:`~screening.plan.Interface` is computed
+with :meth:`screening.thermo.Engine.react` (Richards et al., Chem. Mater. 28, 266 (2016); SCIENCE.md)
+and its minimum (total and mutual) and every kink become rows keyed by the interface id.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from screening.composition import parse_formula
 from screening.errors import ScreeningError
-from screening.screen.config import Material, ScreenConfig
+from screening.plan import INTERFACE_COLUMNS, Interface, ScreenPlan, baseline_interfaces, interface_frame
+from screening.screen.candidates import load_candidates
+from screening.screen.config import ScreenConfig
+from screening.screen.entries import load_entries
 from screening.screen.io import write_table
-from screening.screen.materials import format_phases, load_candidates, load_entries
 from screening.screen.provenance import provenance_record
+from screening.screen.windows import format_phases
 from screening.thermo import Engine, ReactionProfile
 
 log = logging.getLogger(__name__)
 
-KIND_ORDER = (
-    "electrolyte|cathode",
-    "electrolyte|cathode_charged",
-    "electrolyte|anode",
-    "coating|cathode",
-    "coating|cathode_charged",
-    "coating|anode",
-    "coating|electrolyte",
-)
-
-
-def interface_id(a_name: str, b_label: str, voltage: float | None, baseline: bool = False) -> str:
-    """Identifier of one reaction: ``LiNbO3 | LiCoO2 @ 4.300 V``, ``LiNbO3 | Li (closed)``, or for an
-    electrolyte | electrode reaction without coating ``baseline: Li3PS4 | LiCoO2 @ 4.300 V``."""
-    where = "(closed)" if voltage is None else f"@ {voltage:.3f} V"
-    return f"{'baseline: ' if baseline else ''}{a_name} | {b_label} {where}"
-
-
-def charged_label(cathode: str) -> str:
-    return f"{cathode} (charged)"
-
-
-def is_li_metal(m: Material) -> bool:
-    return set(parse_formula(m.formula)) == {"Li"}
-
-
-@dataclass(frozen=True)
-class Task:
-    """One reaction to compute: A | B, closed (voltage None) or open to Li at ``voltage``."""
-
-    interface_id: str
-    kind: str
-    a_name: str
-    a_formula: str
-    b_name: str
-    b_label: str
-    b_formula: str
-    voltage: float | None
-
-
-def _task(kind: str, a_name: str, a_formula: str, b_name: str, b_label: str, b_formula: str, v) -> Task:
-    ident = interface_id(a_name, b_label, v, baseline=kind.startswith("electrolyte|"))
-    return Task(ident, kind, a_name, a_formula, b_name, b_label, b_formula, v)
-
-
-def electrode_tasks(a_kind: str, a_name: str, a_formula: str, electrode: Material) -> list[Task]:
-    """A | electrode: a cathode at the bottom and top of its range (+ charged, closed); an anode."""
-    role = electrode.role
-    if role == "cathode":
-        out = [
-            _task(f"{a_kind}|cathode", a_name, a_formula, electrode.name, electrode.name, electrode.formula, v)
-            for v in electrode.potentials
-        ]
-        if electrode.charged:
-            out.append(
-                _task(
-                    f"{a_kind}|cathode_charged",
-                    a_name,
-                    a_formula,
-                    electrode.name,
-                    charged_label(electrode.name),
-                    electrode.charged,
-                    None,
-                )
-            )
-        return out
-    v = None if is_li_metal(electrode) else electrode.potentials[0]
-    return [_task(f"{a_kind}|anode", a_name, a_formula, electrode.name, electrode.name, electrode.formula, v)]
-
-
-def coating_tasks(cfg: ScreenConfig, coating: str, formula: str) -> list[Task]:
-    """Every reaction of one coating with the screen's electrodes and electrolytes."""
-    out: list[Task] = []
-    for e in cfg.electrodes:
-        out += electrode_tasks("coating", coating, formula, e)
-    for el in cfg.electrolytes:
-        out += [_task("coating|electrolyte", coating, formula, el.name, el.name, el.formula, v) for v in cfg.potentials]
-    return out
-
-
-def baseline_tasks(cfg: ScreenConfig) -> list[Task]:
-    """Electrolyte | electrode reactions without a coating."""
-    return [
-        t
-        for el in cfg.electrolytes
-        for e in cfg.electrodes
-        for t in electrode_tasks("electrolyte", el.name, el.formula, e)
-    ]
-
-
 # ---------------------------------------------------------------------------------------------- compute
+#: Columns of ``interfaces.csv``: the plan's typed interface columns, then the result.
 SUMMARY_COLUMNS = [
-    "interface_id",
-    "kind",
-    "a_name",
-    "a_formula",
-    "b_name",
-    "b_label",
-    "b_formula",
-    "open_to_li",
-    "voltage",
+    *INTERFACE_COLUMNS,
     "status",
     "energy",
     "x_at_energy",
@@ -147,8 +45,9 @@ SUMMARY_COLUMNS = [
     "units",
     "note",
 ]
+#: Columns of ``reactions.csv``: every kink of every interface, keyed by the interface id.
 KINK_COLUMNS = [
-    "interface_id",
+    "interface",
     "kink",
     "x",
     "x_molar",
@@ -160,10 +59,9 @@ KINK_COLUMNS = [
 ]
 
 
-def summary_row(task: Task, profile: ReactionProfile | None, note: str = "") -> dict:
+def summary_row(itf: Interface, profile: ReactionProfile | None, note: str = "") -> dict:
     """One interface's result (the minimum over the mixing ratio, total and mutual)."""
-    row = asdict(task)
-    row.update(open_to_li=task.voltage is not None, note=note)
+    row: dict = {"interface": itf.id, "note": note}
     if profile is None:
         row["status"] = "skipped"
         return row
@@ -179,18 +77,18 @@ def summary_row(task: Task, profile: ReactionProfile | None, note: str = "") -> 
         reaction_at_energy_mutual=k_mut.reaction,
         products_at_energy_mutual=format_phases(k_mut.products),
         n_kinks=len(profile.kinks),
-        a_virtual=bool(profile.virtual.get(task.a_formula, False)),
-        b_virtual=bool(profile.virtual.get(task.b_formula, False)),
+        a_virtual=bool(profile.virtual.get(itf.a.formula, False)),
+        b_virtual=bool(profile.virtual.get(itf.b.formula, False)),
         reference=profile.reference,
         units=profile.units,
     )
     return row
 
 
-def kink_rows(task: Task, profile: ReactionProfile) -> list[dict]:
+def kink_rows(itf: Interface, profile: ReactionProfile) -> list[dict]:
     return [
         {
-            "interface_id": task.interface_id,
+            "interface": itf.id,
             "kink": i,
             "x": k.x,
             "x_molar": k.x_molar,
@@ -204,86 +102,115 @@ def kink_rows(task: Task, profile: ReactionProfile) -> list[dict]:
     ]
 
 
-def compute(engine: Engine, tasks: list[Task], hull_reference: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Compute every task; a reaction the source cannot describe becomes a ``skipped`` row with the reason.
+def compute(
+    engine: Engine, interfaces: list[Interface], hull_reference: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compute every interface; one the source cannot describe becomes a ``skipped`` row with the reason.
 
-    Progress (done/total, rate, time left) goes to the log every ~5 %.
+    Returns:
+        (summary, kinks): :data:`SUMMARY_COLUMNS` and :data:`KINK_COLUMNS` frames, sorted by interface id.
+        Progress (done/total, rate, time left) goes to the log every ~5 %.
     """
     summaries, kinks = [], []
     t0 = time.perf_counter()
-    step = max(1, len(tasks) // 20)
-    for i, task in enumerate(tasks, start=1):
+    step = max(1, len(interfaces) // 20)
+    for i, itf in enumerate(interfaces, start=1):
         try:
-            profile = engine.react(task.a_formula, task.b_formula, voltage=task.voltage, hull_reference=hull_reference)
+            profile = engine.react(itf.a.formula, itf.b.formula, voltage=itf.voltage, hull_reference=hull_reference)
         except ScreeningError as exc:
-            log.warning("skipped %s: %s", task.interface_id, exc)
-            summaries.append(summary_row(task, None, note=str(exc)))
+            log.warning("skipped %s: %s", itf.label, exc)
+            summaries.append(summary_row(itf, None, note=str(exc)))
         else:
-            summaries.append(summary_row(task, profile))
-            kinks += kink_rows(task, profile)
-        if i % step == 0 or i == len(tasks):
+            summaries.append(summary_row(itf, profile))
+            kinks += kink_rows(itf, profile)
+        if i % step == 0 or i == len(interfaces):
             dt = time.perf_counter() - t0
             log.info(
                 "interfaces: %d/%d done (%.1f s, %.1f ms each, ~%.0f s left)",
                 i,
-                len(tasks),
+                len(interfaces),
                 dt,
                 1000 * dt / i,
-                dt / i * (len(tasks) - i),
+                dt / i * (len(interfaces) - i),
             )
-    return _summary_frame(summaries), _kink_frame(kinks)
+    return sort_interfaces(_summary_frame(interfaces, summaries), _kink_frame(kinks))
 
 
-def _summary_frame(rows: list[dict]) -> pd.DataFrame:
-    df = pd.DataFrame.from_records(rows, columns=SUMMARY_COLUMNS)
+def _summary_frame(interfaces: list[Interface], rows: list[dict]) -> pd.DataFrame:
+    result = pd.DataFrame.from_records(rows, columns=[c for c in SUMMARY_COLUMNS if c not in INTERFACE_COLUMNS[1:]])
+    df = interface_frame(interfaces).merge(result, on="interface", how="left", validate="one_to_one")[SUMMARY_COLUMNS]
     for col in ("voltage", "energy", "x_at_energy", "energy_mutual", "x_at_energy_mutual"):
         df[col] = df[col].astype(float)
     df["n_kinks"] = df["n_kinks"].astype("Int64")
-    for col in ("open_to_li", "a_virtual", "b_virtual"):
+    df["open_to_li"] = df["open_to_li"].astype("boolean")
+    for col in ("a_virtual", "b_virtual"):
         df[col] = df[col].astype("boolean")
     return df
 
 
 def _kink_frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame.from_records(rows, columns=KINK_COLUMNS)
-    df["kink"] = df["kink"].astype("int64")
+    for col in ("interface", "kink"):
+        df[col] = df[col].astype("int64")
     for col in ("x", "x_molar", "energy", "energy_mutual", "li_exchanged"):
         df[col] = df[col].astype(float)
     return df
 
 
 def sort_interfaces(summary: pd.DataFrame, kinks: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Fixed row order: by kind, A, B, voltage (closed first); kinks by interface and x."""
-    order = {k: i for i, k in enumerate(KIND_ORDER)}
-    s = summary.assign(_k=summary["kind"].map(order), _v=summary["voltage"].fillna(-1.0))
-    s = s.sort_values(["_k", "a_name", "b_label", "_v"], kind="stable").drop(columns=["_k", "_v"])
-    k = kinks.sort_values(["interface_id", "x", "kink"], kind="stable")
+    """Fixed row order: interfaces by id; kinks by interface id and x."""
+    s = summary.sort_values("interface", kind="stable")
+    k = kinks.sort_values(["interface", "x", "kink"], kind="stable")
     return s.reset_index(drop=True), k.reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------- steps
-def run_chunk(entries_csv, provenance_json, candidates_csv, config: dict, chunk: int, out_summary, out_kinks) -> None:
-    """Workflow step: every interface of the coatings in one chunk -> two Parquet files."""
+def run_plan(candidates_csv, config: dict, out_plan) -> ScreenPlan:
+    """Workflow step ``plan`` (checkpoint): every interface of the screen with its id and chunk."""
     cfg = ScreenConfig.from_dict(config)
-    cands = load_candidates(candidates_csv)
-    mine = cands[cands["chunk"] == int(chunk)]
-    if mine.empty:
-        raise ScreeningError(f"chunk {chunk} has no candidates in {candidates_csv}; rerun the candidates step")
-    tasks = [t for c in mine.itertuples(index=False) for t in coating_tasks(cfg, c.coating, c.formula)]
-    log.info("chunk %s: %d coatings (%s), %d interfaces", chunk, len(mine), ", ".join(mine["coating"]), len(tasks))
-    engine = Engine(load_entries(entries_csv, provenance_json, config))
-    summary, kinks = sort_interfaces(*compute(engine, tasks, cfg.hull_reference))
+    plan = ScreenPlan.build(cfg, load_candidates(candidates_csv))
+    write_table(plan.frame(), parquet_path=out_plan)
+    log.info(
+        "plan: %d stacks, %d coatings, %d interfaces (%d baseline) in %d chunk(s)",
+        len(plan.stacks),
+        len(plan.coatings),
+        len(plan.interfaces),
+        len(plan.baseline),
+        plan.n_chunks,
+    )
+    return plan
+
+
+def n_chunks(plan_parquet: str | Path) -> int:
+    """Number of interface chunks of a plan file."""
+    chunks = pd.read_parquet(plan_parquet, columns=["chunk"])["chunk"]
+    return int(chunks.max()) + 1 if len(chunks) and chunks.max() >= 0 else 0
+
+
+def run_chunk(
+    entries_csv, provenance_json, candidates_csv, plan_parquet, config: dict, chunk: int, out_summary, out_kinks
+):
+    """Workflow step ``interface_chunk``: every planned interface of one chunk -> two Parquet files."""
+    cfg = ScreenConfig.from_dict(config)
+    plan = ScreenPlan.read(cfg, load_candidates(candidates_csv), plan_parquet)
+    mine = plan.chunk(int(chunk))
+    if not mine:
+        raise ScreeningError(f"chunk {chunk} has no interfaces in {plan_parquet}; rerun the plan step")
+    coatings = list(dict.fromkeys(i.a.name for i in mine))
+    log.info("chunk %s: %d coatings (%s), %d interfaces", chunk, len(coatings), ", ".join(coatings), len(mine))
+    engine = Engine(load_entries(entries_csv, provenance_json, cfg))
+    summary, kinks = compute(engine, mine, cfg.hull_reference)
     write_table(summary, parquet_path=out_summary)
     write_table(kinks, parquet_path=out_kinks)
 
 
 def run_baseline(entries_csv, provenance_json, config: dict, out_summary, out_kinks) -> None:
-    """Workflow step: electrolyte | electrode interfaces without a coating."""
+    """Workflow step ``baseline``: electrolyte | electrode interfaces without a coating (ids from the config)."""
     cfg = ScreenConfig.from_dict(config)
-    tasks = baseline_tasks(cfg)
+    tasks = list(baseline_interfaces(cfg))
     log.info("baseline: %d interfaces", len(tasks))
-    engine = Engine(load_entries(entries_csv, provenance_json, config))
-    summary, kinks = sort_interfaces(*compute(engine, tasks, cfg.hull_reference))
+    engine = Engine(load_entries(entries_csv, provenance_json, cfg))
+    summary, kinks = compute(engine, tasks, cfg.hull_reference)
     write_table(summary, parquet_path=out_summary)
     write_table(kinks, parquet_path=out_kinks)
 
@@ -291,6 +218,7 @@ def run_baseline(entries_csv, provenance_json, config: dict, out_summary, out_ki
 def run_collect(
     summaries: list[str | Path],
     kinks: list[str | Path],
+    plan_parquet,
     provenance_json,
     config: dict,
     out_csv,
@@ -298,11 +226,21 @@ def run_collect(
     out_reactions_csv,
     out_reactions_parquet,
 ) -> None:
-    """Workflow step: merge the chunks and the baseline into ``interfaces`` and ``reactions`` tables."""
+    """Workflow step ``interfaces``: merge the chunks and the baseline into ``interfaces`` and ``reactions``.
+
+    Raises:
+        ScreeningError: a planned interface is missing from the chunks, or a chunk holds one the plan
+            does not (outputs of another plan: rerun).
+    """
     s = pd.concat([pd.read_parquet(p) for p in summaries], ignore_index=True)
     k = pd.concat([pd.read_parquet(p) for p in kinks], ignore_index=True)
-    s = s.drop_duplicates("interface_id")
-    s, k = sort_interfaces(s, k.drop_duplicates(["interface_id", "kink"]))
+    planned = pd.read_parquet(plan_parquet, columns=["interface"])["interface"]
+    if sorted(s["interface"]) != sorted(planned):
+        raise ScreeningError(
+            f"the interface chunks do not match the plan {plan_parquet} ({len(s)} computed, {len(planned)} planned); "
+            "delete results/work and rerun"
+        )
+    s, k = sort_interfaces(s, k)
     prov = provenance_record(provenance_json, config)
     write_table(s, out_csv, out_parquet, prov)
     write_table(k, out_reactions_csv, out_reactions_parquet, prov)
@@ -310,13 +248,13 @@ def run_collect(
 
 
 __all__ = [
-    "Task",
-    "baseline_tasks",
-    "charged_label",
-    "coating_tasks",
+    "KINK_COLUMNS",
+    "SUMMARY_COLUMNS",
     "compute",
-    "interface_id",
+    "n_chunks",
     "run_baseline",
     "run_chunk",
     "run_collect",
+    "run_plan",
+    "sort_interfaces",
 ]

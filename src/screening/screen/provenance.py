@@ -17,7 +17,7 @@ from screening.screen.io import atomic_write_json, dumps
 
 #: Version of the layout of a results folder (tables, their columns, provenance.json). Readers (the
 #: interactive report, :mod:`screening.api`) refuse a folder of another format with a one-line error.
-RESULTS_FORMAT = 1
+RESULTS_FORMAT = 2  # 2: typed plan, integer interface ids
 
 #: Packages whose versions can change the numbers or the bytes of the result files.
 SOFTWARE = ("numpy", "scipy", "highspy", "pandas", "pyarrow", "pymatgen", "snakemake")
@@ -42,7 +42,7 @@ def provenance_record(entries_provenance_json: str | Path, config: dict) -> dict
     """The provenance record every result table carries.
 
     Args:
-        entries_provenance_json: The record written by :func:`screening.screen.materials.build_entries`
+        entries_provenance_json: The record written by :func:`screening.screen.entries.build_entries`
             (source kind, file, sha256, elements written and missing).
         config: The validated config (with defaults).
     """

@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 
 from screening.errors import InputError
-from screening.screen.config import Material, ScreenConfig, slug
-from screening.screen.interfaces import electrode_tasks, interface_id
+from screening.plan import ScreenPlan, Stack
+from screening.screen.candidates import load_candidates
+from screening.screen.config import ScreenConfig, slug
 from screening.screen.io import read_table, write_table
-from screening.screen.materials import load_candidates
 from screening.screen.provenance import provenance_record
 
 log = logging.getLogger(__name__)
@@ -188,67 +188,65 @@ def stack_slug(electrode: str, electrolyte: str) -> str:
     return f"{slug(electrode)}__{slug(electrolyte)}"
 
 
-def _worst(ids: list[str], interfaces: Mapping[str, tuple], col: str) -> tuple[float, str, str]:
+def _worst(ids: list[int | None], interfaces: Mapping[int, tuple], col: str) -> tuple[float, int | None, str]:
     """(most negative energy, its interface id, note) over ``ids``; NaN with the reason if one is missing.
 
     ``interfaces`` maps an interface id to ``(status, energy, energy_mutual, note)``.
     """
-    best, best_id = math.inf, ""
+    best, best_id = math.inf, None
     k = 1 if col == "energy" else 2
     for i in ids:
-        row = interfaces.get(i)
+        row = None if i is None else interfaces.get(i)
         if row is None:
-            return math.nan, "", f"interface not computed: {i}"
+            return math.nan, None, "interface not computed"
         if row[0] != "ok":
-            return math.nan, "", f"{i}: {row[3]}"
+            return math.nan, None, f"interface {i}: {row[3]}"
         if row[k] < best:
             best, best_id = float(row[k]), i
     return best, best_id, ""
 
 
-def interface_lookup(interfaces: pd.DataFrame) -> dict[str, tuple]:
+def interface_lookup(interfaces: pd.DataFrame) -> dict[int, tuple]:
     """interface id -> (status, energy, energy_mutual, note) of the interfaces table."""
-    cols = ["interface_id", "status", "energy", "energy_mutual", "note"]
-    return {r[0]: r[1:] for r in interfaces[cols].itertuples(index=False, name=None)}
+    cols = ["interface", "status", "energy", "energy_mutual", "note"]
+    return {int(r[0]): r[1:] for r in interfaces[cols].itertuples(index=False, name=None)}
 
 
 def rank_stack(
-    electrode: Material,
-    electrolyte: Material,
-    coatings: pd.DataFrame,
+    plan: ScreenPlan,
+    stack: Stack,
     windows: Mapping[tuple[str, str], Mapping],
-    interfaces: Mapping[str, tuple],
+    interfaces: Mapping[int, tuple],
     thresholds: Mapping,
     ranking: Mapping,
 ) -> pd.DataFrame:
     """Rank every candidate coating of one (electrode, electrolyte) stack.
 
     Args:
-        coatings: Candidates (``coating``, ``formula``, ``origin``).
+        plan: The screen's plan (coatings, and the ids of each coating's interfaces in the stack).
+        stack: The stack to rank.
         windows: (role, name) -> row of the windows table (a dict).
         interfaces: :func:`interface_lookup` of the interfaces table.
         thresholds: ``e_above_hull``, ``reaction_energy``, ``window_margin``, ``allow_virtual``.
         ranking: ``reaction_energy`` (``mutual``/``total``), ``weights``, ``scales``, ``window_margin_cap``.
     """
+    electrode, electrolyte = stack.electrode, stack.electrolyte
     col = "energy_mutual" if ranking["reaction_energy"] == "mutual" else "energy"
     lo, hi = electrode.voltage
-    base_tasks = electrode_tasks("electrolyte", electrolyte.name, electrolyte.formula, electrode)
-    base_ids = [t.interface_id for t in base_tasks]
-    base_e, base_id, base_note = _worst(base_ids, interfaces, col)
+    base_e, base_id, base_note = _worst(plan.baseline_ids(stack), interfaces, col)
     thr_h, thr_e, thr_w = (float(thresholds[k]) for k in ("e_above_hull", "reaction_energy", "window_margin"))
     rows = []
-    for c in coatings.itertuples(index=False):
-        el_ids = [t.interface_id for t in electrode_tasks("coating", c.coating, c.formula, electrode)]
-        ly_ids = [interface_id(c.coating, electrolyte.name, v) for v in electrode.potentials]
+    for c in plan.coatings:
+        el_ids, ly_ids = plan.stack_ids(stack, c)
         e_el, id_el, note_el = _worst(el_ids, interfaces, col)
         e_ly, id_ly, note_ly = _worst(ly_ids, interfaces, col)
-        w = windows[("coating", c.coating)]
+        w = windows[("coating", c.name)]
         row = {
-            "stack": stack_name(electrode.name, electrolyte.name),
+            "stack": stack.name,
             "electrode": electrode.name,
             "electrode_role": electrode.role,
             "electrolyte": electrolyte.name,
-            "coating": c.coating,
+            "coating": c.name,
             "coating_formula": c.formula,
             "origin": c.origin,
             "reaction_energy_kind": ranking["reaction_energy"],
@@ -288,10 +286,10 @@ def rank_stack(
             fails.append(f"window does not span {span} (margin {margin:.3f} V)")
         pass_el = abs(e_el) <= thr_e + TOL
         if not pass_el:
-            fails.append(f"|E| with {electrode.name} {abs(e_el):.3f} > {thr_e:.3f} ({id_el})")
+            fails.append(f"|E| with {electrode.name} {abs(e_el):.3f} > {thr_e:.3f} (interface {id_el})")
         pass_ly = abs(e_ly) <= thr_e + TOL
         if not pass_ly:
-            fails.append(f"|E| with {electrolyte.name} {abs(e_ly):.3f} > {thr_e:.3f} ({id_ly})")
+            fails.append(f"|E| with {electrolyte.name} {abs(e_ly):.3f} > {thr_e:.3f} (interface {id_ly})")
         worst = min(e_el, e_ly)
         row.update(
             status="ok",
@@ -311,6 +309,8 @@ def rank_stack(
         )
         rows.append(row)
     df = pd.DataFrame.from_records(rows, columns=RANK_COLUMNS)
+    for c_ in ("interface_electrode", "interface_electrolyte", "baseline_interface"):
+        df[c_] = pd.array([None if v is None or pd.isna(v) else int(v) for v in df[c_]], dtype="Int64")
     ok = (df["status"] == "ok").to_numpy()
     for c_ in (
         "energy_electrode",
@@ -379,25 +379,33 @@ def rank_stack(
     return df
 
 
-def rank_all(
-    cfg: ScreenConfig, candidates: pd.DataFrame, windows: pd.DataFrame, interfaces: pd.DataFrame
-) -> pd.DataFrame:
-    """Rank every stack (electrodes x electrolytes, in config order)."""
+def rank_all(plan: ScreenPlan, windows: pd.DataFrame, interfaces: pd.DataFrame) -> pd.DataFrame:
+    """Rank every stack of the plan (electrodes x electrolytes, in config order)."""
+    cfg = plan.config
     win = {(r["role"], r["name"]): r for r in windows.to_dict("records")}
     itf = interface_lookup(interfaces)
     frames = []
-    stacks = [(e, el) for e in cfg.electrodes for el in cfg.electrolytes]
-    for k, (e, el) in enumerate(stacks, start=1):
-        frames.append(rank_stack(e, el, candidates, win, itf, cfg.thresholds, cfg.ranking))
-        if k % 25 == 0 or k == len(stacks):
-            log.info("ranked %d/%d stacks", k, len(stacks))
+    for k, stack in enumerate(plan.stacks, start=1):
+        frames.append(rank_stack(plan, stack, win, itf, cfg.thresholds, cfg.ranking))
+        if k % 25 == 0 or k == len(plan.stacks):
+            log.info("ranked %d/%d stacks", k, len(plan.stacks))
     return pd.concat(frames, ignore_index=True)[RANK_COLUMNS]
 
 
-def run_rank(candidates_csv, windows_parquet, interfaces_parquet, provenance_json, config: dict, out_csv, out_parquet):
-    """Workflow step: rank every stack -> ``rankings.csv`` / ``rankings.parquet``."""
+def run_rank(
+    candidates_csv,
+    plan_parquet,
+    windows_parquet,
+    interfaces_parquet,
+    provenance_json,
+    config: dict,
+    out_csv,
+    out_parquet,
+):
+    """Workflow step ``rankings``: rank every stack -> ``rankings.csv`` / ``rankings.parquet``."""
     cfg = ScreenConfig.from_dict(config)
-    df = rank_all(cfg, load_candidates(candidates_csv), read_table(windows_parquet), read_table(interfaces_parquet))
+    plan = ScreenPlan.read(cfg, load_candidates(candidates_csv), plan_parquet)
+    df = rank_all(plan, read_table(windows_parquet), read_table(interfaces_parquet))
     write_table(df, out_csv, out_parquet, provenance_record(provenance_json, config))
     n_pass = df[df["passes"].fillna(False).astype(bool)].groupby("stack").size()
     log.info(

@@ -14,7 +14,7 @@
   for (const row of DATA.interfaces.rows) {
     const o = {};
     icol.forEach((c, i) => { o[c] = row[i]; });
-    IFACE[String(o.interface_id)] = o;
+    IFACE[String(o.interface)] = o;
   }
   const kcol = DATA.kinks.columns;
   function kinksOf(id) {
@@ -38,7 +38,7 @@
   }
   function ifaceLabel(o) {
     const where = (o.voltage === null || o.voltage === undefined) ? "closed" : o.voltage.toFixed(2) + " V";
-    return o.a_name + " | " + (o.b_label || o.b_name) + " (" + where + ")";
+    return o.a_name + " | " + (o.b_role === "cathode_charged" ? o.b_name + " (charged)" : o.b_name) + " (" + where + ")";
   }
   function unitsOf(o) {
     return (o.voltage === null || o.voltage === undefined) ? "eV/atom" : "eV per non-Li atom";
@@ -201,7 +201,7 @@
       note.textContent = c ? ("Profiles are embedded for the best " + DATA.top_n + " coatings of each stack. " + c +
         ": " + KIND + " reaction energy with the electrode " + fmt(r && r[colIndex.energy_electrode]) +
         ", with the electrolyte " + fmt(r && r[colIndex.energy_electrolyte]) +
-        ". In Python: screening.api.load_results(...).neighbours(stack, coating) and .kinks(interface_id).") : "";
+        ". In Python: screening.api.load_results(...).neighbours(stack, coating) and .kinks(interface).") : "";
       mt.querySelector("thead").innerHTML = "";
       mt.querySelector("tbody").innerHTML = "";
       return;
@@ -233,7 +233,7 @@
     const all = a.minima.concat(b.minima, base.minima);
     mt.querySelector("thead").innerHTML = "<tr><th>interface</th><th>kind</th><th>minimum (" + KIND +
       ")</th><th>units</th><th>at x</th><th>table value</th><th>reaction at the minimum</th></tr>";
-    mt.querySelector("tbody").innerHTML = all.map((m) => "<tr data-interface=\"" + esc(String(m.o.interface_id)) +
+    mt.querySelector("tbody").innerHTML = all.map((m) => "<tr data-interface=\"" + esc(String(m.o.interface)) +
       "\"><td>" + esc(ifaceLabel(m.o)) + "</td><td>" + esc(m.o.kind) + '</td><td class="num">' + m.min.toFixed(6) +
       "</td><td>" + unitsOf(m.o) + '</td><td class="num">' + m.x.toFixed(4) + '</td><td class="num">' +
       fmt(m.o[E]) + "</td><td>" + esc(m.reaction) + "</td></tr>").join("");

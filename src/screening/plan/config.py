@@ -1,0 +1,192 @@
+"""The screen's typed configuration, parsed once: materials, options, the candidate query.
+
+:meth:`ScreenConfig.from_dict` turns a validated config (``workflow/schemas/config.schema.yaml``, which
+also fills in defaults) into typed records and checks what the schema cannot: unique names, voltage
+ranges, user coatings, and that every formula parses (the error names its config key).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from screening.composition import parse_formula
+from screening.errors import FormulaError, ScreeningError
+
+
+class ConfigError(ScreeningError, ValueError):
+    """The screen's configuration is invalid (the message names the key)."""
+
+
+@dataclass(frozen=True)
+class Material:
+    """One material of the screen.
+
+    Attributes:
+        name: Display name (unique within its role), e.g. ``NMC811`` or ``LiNbO3``.
+        formula: The composition as written in the config.
+        role: ``cathode``, ``anode``, ``electrolyte`` or ``coating``.
+        key: Where it stands in the config (``cathodes[2]``), for error messages.
+        voltage: Potentials [V vs Li/Li+] where it sits: a cathode's (bottom, top) of its range, an
+            anode's (potential, potential); None for electrolytes and coatings.
+        charged: A cathode's charged (delithiated) composition, if given.
+        origin: For coatings: ``explicit``, ``user`` or ``query``.
+        formation_energy: User-defined coating's formation energy [eV/atom] (None: not user-defined,
+            or placed on the hull).
+        on_hull: User-defined coating placed on the hull (virtual).
+    """
+
+    name: str
+    formula: str
+    role: str
+    key: str
+    voltage: tuple[float, float] | None = None
+    charged: str | None = None
+    origin: str = ""
+    formation_energy: float | None = None
+    on_hull: bool = False
+
+    @property
+    def is_electrode(self) -> bool:
+        return self.role in ("cathode", "anode")
+
+    @property
+    def potentials(self) -> tuple[float, ...]:
+        """Distinct potentials at which the electrode's interfaces are evaluated."""
+        if self.voltage is None:
+            return ()
+        lo, hi = self.voltage
+        return (lo,) if lo == hi else (lo, hi)
+
+
+def slug(name: str) -> str:
+    """A file-name-safe form of a material name (``S/Li2S`` -> ``S-Li2S``)."""
+    s = re.sub(r"[^A-Za-z0-9._+-]+", "-", name).strip("-.")
+    return s or "material"
+
+
+@dataclass(frozen=True)
+class ScreenConfig:
+    """The normalised configuration (see ``workflow/schemas/config.schema.yaml`` for every key)."""
+
+    raw: dict
+    cathodes: tuple[Material, ...]
+    anodes: tuple[Material, ...]
+    electrolytes: tuple[Material, ...]
+    coatings: tuple[Material, ...]
+    query: dict = field(default_factory=dict)
+
+    @property
+    def electrodes(self) -> tuple[Material, ...]:
+        return self.cathodes + self.anodes
+
+    @property
+    def materials(self) -> tuple[Material, ...]:
+        """Every configured material (query candidates are added by the candidates step)."""
+        return self.cathodes + self.anodes + self.electrolytes + self.coatings
+
+    @property
+    def potentials(self) -> tuple[float, ...]:
+        """Every distinct electrode potential of the screen, ascending."""
+        return tuple(sorted({v for e in self.electrodes for v in e.potentials}))
+
+    @property
+    def thresholds(self) -> dict:
+        return self.raw["thresholds"]
+
+    @property
+    def ranking(self) -> dict:
+        return self.raw["ranking"]
+
+    @property
+    def hull_reference(self) -> bool:
+        return bool(self.raw["hull_reference"])
+
+    @property
+    def chunk_size(self) -> int:
+        return int(self.raw["chunk_size"])
+
+    @classmethod
+    def from_dict(cls, config: dict) -> ScreenConfig:
+        """Normalise a validated config (defaults filled in) and check what the schema cannot.
+
+        Raises:
+            ConfigError: duplicate names, an empty voltage range, no electrode, a user coating with both
+                or neither of ``formation_energy`` and ``on_hull``, a formula that cannot be parsed.
+        """
+        cathodes = []
+        for i, c in enumerate(config.get("cathodes") or []):
+            lo, hi = (float(v) for v in c["voltage"])
+            if lo > hi:
+                raise ConfigError(
+                    f"config key cathodes[{i}].voltage = {c['voltage']!r}: give [bottom, top] with bottom <= top"
+                )
+            cathodes.append(
+                Material(c["name"], c["formula"], "cathode", f"cathodes[{i}]", (lo, hi), c.get("charged") or None)
+            )
+        anodes = [
+            Material(a["name"], a["formula"], "anode", f"anodes[{i}]", (float(a["potential"]),) * 2)
+            for i, a in enumerate(config.get("anodes") or [])
+        ]
+        electrolytes = [
+            Material(e["name"], e["formula"], "electrolyte", f"electrolytes[{i}]")
+            for i, e in enumerate(config.get("electrolytes") or [])
+        ]
+        if not cathodes and not anodes:
+            raise ConfigError("config has no electrode: give at least one entry under cathodes or anodes")
+        if not electrolytes:
+            raise ConfigError("config has no electrolyte: give at least one entry under electrolytes")
+        coat_cfg = config.get("coatings") or {}
+        coatings: list[Material] = []
+        for i, c in enumerate(coat_cfg.get("formulas") or []):
+            name, formula = (c, c) if isinstance(c, str) else (c.get("name") or c["formula"], c["formula"])
+            coatings.append(Material(name, formula, "coating", f"coatings.formulas[{i}]", origin="explicit"))
+        for i, u in enumerate(coat_cfg.get("user") or []):
+            key = f"coatings.user[{i}]"
+            has_e = u.get("formation_energy") is not None
+            on_hull = bool(u.get("on_hull", False))
+            if has_e == on_hull:
+                raise ConfigError(
+                    f"config key {key} ({u['formula']}): give exactly one of formation_energy (eV/atom) "
+                    "or on_hull: true"
+                )
+            coatings.append(
+                Material(
+                    u.get("name") or u["formula"],
+                    u["formula"],
+                    "coating",
+                    key,
+                    origin="user",
+                    formation_energy=float(u["formation_energy"]) if has_e else None,
+                    on_hull=on_hull,
+                )
+            )
+        for group, label in ((cathodes + anodes + electrolytes, "electrodes and electrolytes"), (coatings, "coatings")):
+            seen: dict[str, str] = {}
+            slugs: dict[str, str] = {}
+            for m in group:
+                if m.name in seen:
+                    raise ConfigError(
+                        f"config keys {seen[m.name]} and {m.key} both use the name {m.name!r}; "
+                        f"names must be unique among the {label}"
+                    )
+                if slug(m.name) in slugs:
+                    raise ConfigError(
+                        f"config keys {slugs[slug(m.name)]} and {m.key}: names {m.name!r} give the same file name "
+                        f"{slug(m.name)!r}; rename one"
+                    )
+                seen[m.name] = m.key
+                slugs[slug(m.name)] = m.key
+        for m in (*cathodes, *anodes, *electrolytes, *coatings):
+            for key, formula in ((f"{m.key}.formula", m.formula), (f"{m.key}.charged", m.charged)):
+                if formula is None:
+                    continue
+                try:
+                    parse_formula(formula)
+                except FormulaError as exc:
+                    raise ConfigError(f"config key {key}: {exc}") from None
+        query = dict(coat_cfg.get("query") or {})
+        return cls(config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query)
+
+
+__all__ = ["ConfigError", "Material", "ScreenConfig", "slug"]

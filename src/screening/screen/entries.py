@@ -1,0 +1,257 @@
+"""Entries for the screen: the only step that reads the data source.
+
+:func:`build_entries` loads the configured source for every element the screen needs and writes it as a
+snapshot CSV (``formula,e_form,id``) that :func:`screening.entries.load_snapshot` reads back, plus a JSON
+provenance record of the original source. Every later job reads that file (:func:`load_entries`), so
+only this step ever touches the source (and, for ``mp``, :func:`fetch_systems` the network).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import importlib.util
+import json
+import logging
+from pathlib import Path
+
+import screening
+from screening.composition import parse_formula
+from screening.composition.parse import ATOMIC_NUMBER
+from screening.entries import EntryTable, load_snapshot, load_source
+from screening.errors import FormulaError, SourceError
+from screening.screen.config import ConfigError, ScreenConfig
+from screening.screen.io import atomic_write, atomic_write_json
+
+log = logging.getLogger(__name__)
+
+#: Columns of the entries file (a snapshot CSV that :func:`load_snapshot` reads).
+ENTRY_COLUMNS = ("formula", "e_form", "id")
+
+
+def _sorted_elements(elements) -> list[str]:
+    return sorted(set(elements), key=lambda e: ATOMIC_NUMBER.get(e, 999))
+
+
+def parse_material(formula: str, key: str) -> dict[str, float]:
+    """Parse a configured formula; the error names its config key."""
+    try:
+        return parse_formula(formula)
+    except FormulaError as exc:
+        raise ConfigError(f"config key {key}: {exc}") from None
+
+
+def needed_elements(cfg: ScreenConfig, source: str) -> list[str] | None:
+    """Every element the screen may ask the source about (None: everything the source holds).
+
+    The configured materials' elements plus Li, plus the query's ``elements`` when a query is enabled.
+    A query without ``elements`` needs the whole source, which a file source has but Materials Project
+    does not: there it is an error.
+    """
+    els = {"Li"}
+    for m in cfg.materials:
+        els.update(parse_material(m.formula, m.key + ".formula"))
+        if m.charged:
+            els.update(parse_material(m.charged, m.key + ".charged"))
+    q = cfg.query
+    if q.get("enabled"):
+        if q.get("elements"):
+            els.update(q["elements"])
+            els.update(q.get("require_elements") or [])
+        elif source == "mp":
+            raise ConfigError(
+                "config key coatings.query.elements must list the elements the query may use when source is mp "
+                "(Materials Project is fetched per chemical system)"
+            )
+        else:
+            return None
+    return _sorted_elements(els)
+
+
+def required_systems(cfg: ScreenConfig) -> list[tuple[str, ...]]:
+    """Chemical systems (each with Li) that the screen's windows and interfaces need.
+
+    One per material (its window) and one per interface: coating | electrode, coating | electrolyte
+    and the electrolyte | electrode baselines, charged compositions included. With a query over
+    ``elements`` Q, also Q + Li and Q + each electrode and electrolyte. A per-system source (Materials
+    Project) fetches the minimal cover of these instead of the union of all elements, which no single
+    query could hold.
+    """
+
+    def els(m) -> frozenset[str]:
+        out = set(parse_material(m.formula, m.key + ".formula"))
+        if m.charged:
+            out |= set(parse_material(m.charged, m.key + ".charged"))
+        return frozenset(out | {"Li"})
+
+    partners = [*cfg.electrodes, *cfg.electrolytes]
+    systems = {els(m) for m in cfg.materials}
+    systems |= {els(e) | els(p) for e in cfg.electrolytes for p in cfg.electrodes}
+    systems |= {els(c) | els(p) for c in cfg.coatings for p in partners}
+    q = cfg.query
+    if q.get("enabled") and q.get("elements"):
+        base = frozenset(q["elements"]) | frozenset(q.get("require_elements") or []) | {"Li"}
+        systems |= {base} | {base | els(p) for p in partners}
+    return sorted((tuple(_sorted_elements(s)) for s in systems), key=lambda t: (len(t), t))
+
+
+def _mp_module():
+    if importlib.util.find_spec("screening.entries.mp") is None:
+        raise SourceError(
+            "source: mp needs the Materials Project source screening.entries.mp, which this installation does "
+            "not have; reinstall with pip install -e . or use a snapshot path (source: snapshot, snapshot: PATH)"
+        )
+    from screening.entries import mp
+
+    return mp
+
+
+def fetch_systems(cfg: ScreenConfig, out_json: str | Path) -> dict:
+    """Fetch every chemical system the screen needs from Materials Project into the local cache.
+
+    The only step that talks to the API (the workflow's ``fetch_mp`` rule, run on the submit host); every
+    later job reads the cache offline. Writes a manifest of the systems, cache files and their sha256.
+    """
+    needed_elements(cfg, "mp")  # a query over the whole database is an error for mp
+    mp = _mp_module()
+    opts = dict(cfg.raw.get("mp") or {})
+    cover = mp.minimal_cover(required_systems(cfg))
+    systems = {}
+    for i, els in enumerate(cover, start=1):
+        record = mp.fetch(els, opts.get("thermo_type", mp.DEFAULT_THERMO_TYPE), opts.get("cache_dir"))
+        log.info(
+            "[%d/%d] %s: %d entries (%s)",
+            i,
+            len(cover),
+            mp.chemsys_of(els),
+            len(record.entries),
+            "cache" if record.from_cache else "fetched",
+        )
+        systems[mp.chemsys_of(els)] = {
+            "cache_file": Path(record.path).name,
+            "database_version": record.database_version,
+            "retrieved_at": record.retrieved_at,
+        }
+    manifest = {"thermo_type": opts.get("thermo_type", mp.DEFAULT_THERMO_TYPE), "systems": systems}
+    atomic_write_json(out_json, manifest)
+    return manifest
+
+
+def _load(source: str, cfg: ScreenConfig, elements: list[str] | None, mp_options: dict) -> EntryTable:
+    if source == "mp":
+        mp = _mp_module()
+        if elements is None:
+            raise ConfigError("source: mp needs a bounded element set (see coatings.query.elements)")
+        return mp.load_mp_systems(
+            required_systems(cfg),
+            mp_options.get("thermo_type", mp.DEFAULT_THERMO_TYPE),
+            mp_options.get("cache_dir"),
+            offline=mp_options.get("offline", True),
+        )
+    return load_source(source, elements=elements)
+
+
+def build_entries(
+    cfg: ScreenConfig,
+    source: str,
+    out_csv: str | Path,
+    out_provenance: str | Path,
+    source_label: str | None = None,
+) -> dict:
+    """Load the configured source for the screen's elements and write it as a snapshot CSV.
+
+    Args:
+        cfg: The parsed config.
+        source: ``experimental``, ``mp`` or a resolved snapshot path.
+        out_csv: Entries file to write (columns :data:`ENTRY_COLUMNS`; element references are left out,
+            :func:`load_snapshot` adds them back at 0 eV/atom).
+        out_provenance: JSON record of the source (kind, file, sha256, counts), the elements asked for and
+            those the source lacks.
+        source_label: How the source is named in provenance (default: ``source``); the workflow passes
+            the path as written in the config so results do not depend on the working directory.
+
+    Returns:
+        The provenance record.
+    """
+    elements = needed_elements(cfg, source)
+    log.info("loading source %s for %s", source_label or source, "all elements" if elements is None else elements)
+    table = _load(source, cfg, elements, dict(cfg.raw.get("mp") or {}))
+    have = set(table.elements)
+    if elements is None:
+        present, missing = list(table.elements), []
+    else:
+        present = [e for e in elements if e in have]
+        missing = [e for e in elements if e not in have]
+    if missing:
+        log.warning("the source has no entries for element(s) %s: materials containing them are skipped", missing)
+    idx = table.select(present)
+    rows = [int(i) for i in idx if not table.ids[int(i)].startswith("ref:") and not table.virtual[int(i)]]
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(ENTRY_COLUMNS)
+            for i in rows:
+                w.writerow((table.formulas[i], repr(float(table.energy_per_atom[i])), table.ids[i]))
+
+    atomic_write(out_csv, write)
+    prov = {k: v for k, v in table.provenance.items() if k != "path"}
+    if table.provenance.get("path") is not None:
+        prov["path"] = source_label or table.provenance["path"]
+    record = {
+        "source": prov,
+        "elements_requested": elements if elements is not None else "all",
+        "elements_written": present,
+        "missing_elements": missing,
+        "n_entries_written": len(rows),
+        "screening_version": screening.__version__,
+    }
+    atomic_write_json(out_provenance, record)
+    log.info("wrote %d entries over %d elements to %s", len(rows), len(present), out_csv)
+    return record
+
+
+def load_entries(entries_csv: str | Path, provenance_json: str | Path, cfg: ScreenConfig) -> EntryTable:
+    """The screen's entry table: the entries file plus the user-defined candidate coatings.
+
+    User candidates with a formation energy join the table as virtual entries (``user:<name>``) and so
+    take part in every hull; ``on_hull`` candidates need no entry (the engine places them on the hull).
+    The table's provenance is the original source's (see :func:`build_entries`).
+    """
+    record = json.loads(Path(provenance_json).read_text())
+    table = load_snapshot(entries_csv)
+    table = dataclasses.replace(table, provenance={**record["source"], "missing_elements": record["missing_elements"]})
+    users = [m for m in cfg.coatings if m.origin == "user" and m.formation_energy is not None]
+    for m in users:
+        parse_material(m.formula, m.key + ".formula")
+    if users:
+        table = table.with_entries(
+            [m.formula for m in users],
+            [m.formation_energy for m in users],
+            [f"user:{m.name}" for m in users],
+            virtual=True,
+        )
+    return table
+
+
+def run_entries(config: dict, source: str, out_csv, out_provenance, source_label: str | None = None) -> dict:
+    """Workflow step ``entries``: the configured source for every element the screen needs -> entries.csv."""
+    return build_entries(ScreenConfig.from_dict(config), source, out_csv, out_provenance, source_label)
+
+
+def run_fetch_mp(config: dict, out_json) -> dict:
+    """Workflow step ``fetch_mp``: every chemical system the screen needs, into the local cache."""
+    return fetch_systems(ScreenConfig.from_dict(config), out_json)
+
+
+__all__ = [
+    "ENTRY_COLUMNS",
+    "build_entries",
+    "fetch_systems",
+    "load_entries",
+    "needed_elements",
+    "parse_material",
+    "required_systems",
+    "run_entries",
+    "run_fetch_mp",
+]

@@ -1,0 +1,157 @@
+"""Electrochemical stability window, e_above_hull and entry status of every material of the screen.
+
+Windows follow Zhu, He & Mo, ACS AMI 7, 23685 (2015) and pymatgen's ``PhaseDiagram.get_element_profile``
+(see :meth:`screening.thermo.Engine.window`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from screening.composition import canonical_formula, parse_formula
+from screening.errors import InputError, ScreeningError
+from screening.screen.candidates import load_candidates
+from screening.screen.config import ScreenConfig
+from screening.screen.entries import load_entries
+from screening.screen.io import write_table
+from screening.screen.provenance import provenance_record
+from screening.thermo import Engine
+
+log = logging.getLogger(__name__)
+
+
+def format_phases(phases) -> str:
+    """``1.5 Li2S; 0.5 P`` (amounts to 4 significant digits, as the engine writes reactions)."""
+    return "; ".join(f"{p.amount:.4g} {p.formula}" for p in phases)
+
+
+def material_rows(cfg: ScreenConfig, candidates: pd.DataFrame) -> list[dict]:
+    """Every material of the screen (electrodes, charged cathodes, electrolytes, candidate coatings)."""
+    rows = []
+    for m in cfg.electrodes + cfg.electrolytes:
+        rows.append({"role": m.role, "name": m.name, "formula": m.formula, "origin": "config", "config_key": m.key})
+        if m.charged:
+            rows.append(
+                {
+                    "role": "cathode_charged",
+                    "name": m.name,
+                    "formula": m.charged,
+                    "origin": "config",
+                    "config_key": m.key + ".charged",
+                }
+            )
+    for c in candidates.itertuples(index=False):
+        rows.append(
+            {"role": "coating", "name": c.coating, "formula": c.formula, "origin": c.origin, "config_key": c.config_key}
+        )
+    return rows
+
+
+WINDOW_COLUMNS = [
+    "role",
+    "name",
+    "formula",
+    "reduced_formula",
+    "origin",
+    "config_key",
+    "status",
+    "has_entry",
+    "virtual",
+    "entry_id",
+    "e_above_hull",
+    "reduction_limit",
+    "oxidation_limit",
+    "width",
+    "reduction_products",
+    "oxidation_products",
+    "hull_decomposition",
+    "note",
+]
+
+
+def window_row(engine: Engine, formula: str) -> dict:
+    """Window, stability and entry status of one composition (errors become a ``skipped`` row)."""
+    out: dict = {"status": "ok", "note": ""}
+    try:
+        out["reduced_formula"] = canonical_formula(parse_formula(formula))
+        dec = engine.decompose(formula)
+    except ScreeningError as exc:
+        out.update(status="skipped", note=str(exc))
+        return out
+    out.update(
+        has_entry=dec.has_entry,
+        virtual=dec.virtual,
+        entry_id=dec.entry_id,
+        e_above_hull=dec.e_above_hull,
+        hull_decomposition=format_phases(dec.phases),
+    )
+    notes = []
+    if not dec.has_entry:
+        notes.append("no entry in the source: placed on the hull (virtual)")
+    elif dec.virtual:
+        notes.append("user-defined entry (virtual)")
+    try:
+        w = engine.window(formula)
+    except InputError as exc:
+        notes.append(f"no window: {exc}")
+    except ScreeningError as exc:
+        out.update(status="skipped")
+        notes.append(str(exc))
+    else:
+        out.update(
+            reduction_limit=w.reduction_limit,
+            oxidation_limit=w.oxidation_limit,
+            width=w.width,
+            reduction_products=format_phases(w.reduction_products),
+            oxidation_products=format_phases(w.oxidation_products),
+        )
+        if w.reduction_limit is None:
+            notes.append("not reduced by Li (no reduction limit)")
+        if w.oxidation_limit is None:
+            notes.append("no Li to give up (no oxidation limit)")
+    out["note"] = "; ".join(notes)
+    return out
+
+
+def compute_windows(engine: Engine, cfg: ScreenConfig, candidates: pd.DataFrame) -> pd.DataFrame:
+    """Stability window of every material, one row per (role, name); each composition computed once."""
+    cache: dict[str, dict] = {}
+    rows = []
+    mats = material_rows(cfg, candidates)
+    for k, m in enumerate(mats, start=1):
+        if m["formula"] not in cache:
+            cache[m["formula"]] = window_row(engine, m["formula"])
+        rows.append({**m, **cache[m["formula"]]})
+        if k % 25 == 0 or k == len(mats):
+            log.info("windows: %d/%d materials", k, len(mats))
+    df = pd.DataFrame.from_records(rows)
+    for col in WINDOW_COLUMNS:
+        if col not in df:
+            df[col] = None
+    for col in ("e_above_hull", "reduction_limit", "oxidation_limit", "width"):
+        df[col] = df[col].astype(float)
+    for col in ("has_entry", "virtual"):
+        df[col] = df[col].astype("boolean")
+    role_order = {"cathode": 0, "cathode_charged": 1, "anode": 2, "electrolyte": 3, "coating": 4}
+    df = df.assign(_r=df["role"].map(role_order)).sort_values(["_r", "name"], kind="stable").drop(columns="_r")
+    return df[WINDOW_COLUMNS].reset_index(drop=True)
+
+
+def run_windows(entries_csv, provenance_json, candidates_csv, config: dict, out_csv, out_parquet) -> None:
+    """Workflow step: windows of every material -> ``windows.csv`` / ``windows.parquet``."""
+    cfg = ScreenConfig.from_dict(config)
+    df = compute_windows(Engine(load_entries(entries_csv, provenance_json, cfg)), cfg, load_candidates(candidates_csv))
+    write_table(df, out_csv, out_parquet, provenance_record(provenance_json, config))
+    log.info("windows of %d materials (%d skipped)", len(df), int((df["status"] == "skipped").sum()))
+
+
+__all__ = [
+    "WINDOW_COLUMNS",
+    "compute_windows",
+    "format_phases",
+    "material_rows",
+    "run_windows",
+    "window_row",
+]
