@@ -8,9 +8,12 @@ and the optimal dual variables mu are the element chemical potentials of the hul
 contains c (SCIENCE.md, "Hull, decomposition, e_above_hull"). One HiGHS instance is kept per point set;
 only the right-hand side changes between solves, so each solve is warm-started from the previous basis.
 
-HiGHS (Huangfu & Hall, Math. Prog. Comp. 10, 119 (2018)) is used through ``highspy`` because it is
-exact to its tolerances, allocation-free between solves and needs no whole-space triangulation,
-which is what makes 8-10 element interfaces tractable.
+Solves go first to a small dense simplex (:mod:`.simplex`): with m = (number of elements) rows, a
+primal simplex from the element references and a parametric walk along a mixing line cost a few
+(m x k) products per pivot, far less than setting up and calling an LP solver per point. HiGHS
+(Huangfu & Hall, Math. Prog. Comp. 10, 119 (2018), through ``highspy``) is the fallback when the dense
+pivoting gives up (cycling guard, singular basis); it is exact to its tolerances and needs no
+whole-space triangulation either, which is what makes 8-10 element interfaces tractable.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from screening.errors import ScreeningError
+from screening.thermo.simplex import DenseSimplex, Piece, SimplexFailure
 
 #: Primal/dual feasibility tolerance given to HiGHS (energies are O(1) eV/atom).
 LP_TOLERANCE = 1e-10
@@ -110,8 +114,32 @@ class HullLP:
             raise ScreeningError(
                 "the hull has no reference point for one of its coordinates; every element needs an entry at 0 eV/atom"
             )
-        self.n_solves = 0
+        self.n_solves = 0  # point solves (dense or HiGHS) and walks
+        self.n_highs = 0  # of which HiGHS
         self._h = None
+        self._dense: DenseSimplex | None = None
+
+    @property
+    def dense(self) -> DenseSimplex:
+        """The dense simplex on these points (built on first use)."""
+        if self._dense is None:
+            refs = np.argmax(self.coords, axis=0)  # the unit column of each coordinate (checked above)
+            self._dense = DenseSimplex(self.coords.T, self.energies, refs)
+        return self._dense
+
+    @property
+    def n_pivots(self) -> int:
+        """Pivots of the dense simplex so far (point solves and walks)."""
+        return 0 if self._dense is None else self._dense.n_pivots
+
+    def walk(self, c_a: np.ndarray, c_b: np.ndarray) -> list[Piece]:
+        """Optimal bases along t c_a + (1 - t) c_b, t in [0, 1] (see :meth:`DenseSimplex.walk`).
+
+        Raises:
+            SimplexFailure: when the dense pivoting gives up (the caller then searches with :meth:`solve`).
+        """
+        self.n_solves += 1
+        return self.dense.walk(c_a, c_b)
 
     def _model(self):
         if self._h is None:
@@ -144,6 +172,21 @@ class HullLP:
         Raises:
             ScreeningError: if HiGHS does not report an optimum (a composition outside the space).
         """
+        c = np.asarray(composition, dtype=float)
+        if not (np.all(np.isfinite(c)) and c.min() >= -1e-12):
+            return self.solve_highs(c)  # outside the space: HiGHS reports it
+        try:
+            basis, _, x, mu = self.dense.solve(c)
+        except SimplexFailure:
+            return self.solve_highs(c)
+        self.n_solves += 1
+        nz = np.flatnonzero(x > AMOUNT_TOL)
+        order = np.argsort(basis[nz], kind="stable")
+        index, amount = basis[nz][order], x[nz][order]
+        return Solution(value=float(self.energies[basis] @ x), mu=mu, index=index, amount=amount)
+
+    def solve_highs(self, composition: np.ndarray) -> Solution:
+        """Same as :meth:`solve`, always with HiGHS (the fallback, and a cross-check in tests)."""
         import highspy
 
         c = np.asarray(composition, dtype=float)
@@ -151,6 +194,7 @@ class HullLP:
         h.changeRowsBounds(self.dim, self._rows, c, c)
         h.run()
         self.n_solves += 1
+        self.n_highs += 1
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             # retry cold: a warm basis can stall on degenerate facets
@@ -172,4 +216,5 @@ class HullLP:
     def __getstate__(self):  # HiGHS objects are not picklable; rebuild lazily
         state = self.__dict__.copy()
         state["_h"] = None
+        state["_dense"] = None
         return state

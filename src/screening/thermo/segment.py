@@ -1,8 +1,16 @@
 """Exact breakpoints of the hull energy along a straight line in composition space.
 
 Along c(t) = t c_A + (1 - t) c_B the hull energy f(t) = E_hull(c(t)) is convex and piecewise linear
-(Richards et al., Chem. Mater. 28, 266 (2016), eq. 2). Every LP solve at t gives f(t) and a supporting
-line l_t(s) = mu . c(s) <= f(s) (LP duality).
+(Richards et al., Chem. Mater. 28, 266 (2016), eq. 2).
+
+The profile comes from a parametric walk of the dense simplex (:meth:`.simplex.DenseSimplex.walk`):
+one optimal basis per linear piece, the next breakpoint from the ratio test, the next basis from one
+dual-simplex pivot. Pieces of equal slope (dual-degenerate pivots between coplanar points) are merged;
+each breakpoint is where the ratio test put it (exact even between nearly parallel pieces, where the
+intersection of two lines is ill-conditioned), and its decomposition is the vertex's own phases (the
+basic amounts there), independent of solve history.
+
+If the dense pivoting gives up, the profile is found by evaluation instead (any LP solver):
 
 1. Sandwich (Eisner-Severance) search: intersect the supporting lines of two evaluated points; if f
    meets them at the intersection, f is linear on both sides, otherwise the new point splits the
@@ -22,7 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from screening.thermo.lp import HullLP, Solution
+from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
+from screening.thermo.simplex import Piece, SimplexFailure
 
 #: Tolerance on energies [eV per normalisation atom] when deciding that f meets a supporting line.
 ENERGY_TOL = 1e-9
@@ -43,7 +52,7 @@ class Point:
 
 
 def _evaluate(lp: HullLP, c_a: np.ndarray, c_b: np.ndarray, t: float) -> Point:
-    sol = lp.solve(t * c_a + (1.0 - t) * c_b)
+    sol = lp.solve_highs(t * c_a + (1.0 - t) * c_b)
     return Point(t=t, value=sol.value, slope=float(sol.mu @ (c_a - c_b)), solution=sol)
 
 
@@ -98,6 +107,71 @@ def hull_profile(
         changes, and ``extra``); for each pair of neighbouring breakpoints, an interior point whose LP
         dual is the facet's (unique) chemical potentials.
     """
+    try:
+        pieces = lp.walk(c_a, c_b)
+    except SimplexFailure:
+        return _search_profile(lp, c_a, c_b, extra)
+    return _walk_profile(pieces, c_a, c_b, extra)
+
+
+def _piece_point(p: Piece, t: float) -> Point:
+    x = p.amounts(t)
+    nz = np.flatnonzero(x > AMOUNT_TOL)
+    order = np.argsort(p.basis[nz], kind="stable")
+    value = p.value(t)
+    return Point(t=t, value=value, slope=p.slope, solution=Solution(value, p.mu, p.basis[nz][order], x[nz][order]))
+
+
+def _walk_profile(
+    pieces: list[Piece], c_a: np.ndarray, c_b: np.ndarray, extra: tuple[float, ...]
+) -> tuple[list[Point], list[Point]]:
+    """Breakpoints and interiors from the pieces of a parametric walk (see :func:`hull_profile`)."""
+    # pieces shorter than T_TOL are round-off between two degenerate pivots: the same point
+    kept = [p for p in pieces if p.t1 - p.t0 > T_TOL] or [max(pieces, key=lambda p: p.t1 - p.t0)]
+    groups: list[list[Piece]] = [[kept[0]]]
+    for p in kept[1:]:
+        if _same_slope(groups[-1][-1].slope, p.slope):
+            groups[-1].append(p)
+        else:
+            groups.append([p])
+    # (t, piece that evaluates the point) for every breakpoint
+    marks: list[tuple[float, Piece]] = [(0.0, groups[0][0])]
+    for left, right in zip(groups[:-1], groups[1:], strict=True):
+        lp_, rp = left[-1], right[0]
+        if lp_.t1 == rp.t0:
+            t_star = lp_.t1  # the ratio test's breakpoint: exact even when the slopes nearly agree
+        else:  # round-off pieces dropped in between: the two lines' intersection, within the gap
+            t_star = (rp.value0 - lp_.value0) / (lp_.slope - rp.slope)
+            t_star = min(max(t_star, lp_.t1), rp.t0)
+        marks.append((t_star, lp_ if t_star <= lp_.t1 else rp))
+    marks.append((1.0, groups[-1][-1]))
+
+    def piece_at(t: float) -> Piece:
+        return min(kept, key=lambda p: max(p.t0 - t, t - p.t1, 0.0))
+
+    for te in sorted({float(t) for t in extra}):
+        if not 0.0 <= te <= 1.0:
+            continue
+        j = min(range(len(marks)), key=lambda i: abs(marks[i][0] - te))
+        if abs(marks[j][0] - te) <= T_TOL:
+            marks[j] = (te, marks[j][1])  # a kink at the kept parameter: keep the exact value
+        else:
+            marks.append((te, piece_at(te)))
+            marks.sort(key=lambda m: m[0])
+    points = [_piece_point(p, t) for t, p in marks]
+    if len(points) == 1:
+        return points, []
+    interiors = []
+    for a, b in zip(points[:-1], points[1:], strict=True):
+        tm = 0.5 * (a.t + b.t)
+        interiors.append(_piece_point(piece_at(tm), tm))
+    return points, interiors
+
+
+def _search_profile(
+    lp: HullLP, c_a: np.ndarray, c_b: np.ndarray, extra: tuple[float, ...] = ()
+) -> tuple[list[Point], list[Point]]:
+    """:func:`hull_profile` by sandwich search and midpoint certification (HiGHS point solves)."""
     keep = {float(t) for t in extra}
     ts = sorted({0.0, 1.0, *keep})
     found = _sandwich(lp, c_a, c_b, [_evaluate(lp, c_a, c_b, t) for t in ts])

@@ -1,0 +1,207 @@
+"""A small dense simplex for hull LPs: one solve, then a parametric walk along a line.
+
+The hull LP (SCIENCE.md, "Hull, decomposition, e_above_hull")
+
+    E_hull(c) = min_n  E . n   subject to  A n = c,  n >= 0,
+
+has only m = (number of elements) rows and columns that each sum to one (compositions normalised to one
+atom), so an optimal basis is an m x m matrix of phase compositions. Two operations are needed:
+
+* :meth:`DenseSimplex.solve`: a primal simplex (Dantzig's rule) started from the element references,
+  whose basis (the identity) is feasible for every composition. Each pivot costs a few m x m solves
+  and one (m x k) product for the reduced costs.
+* :meth:`DenseSimplex.walk`: the parametric right-hand side b(t) = t c_A + (1 - t) c_B along the mixing
+  line of an interface (Richards et al., Chem. Mater. 28, 266 (2016), eq. 2; the same line gives the
+  stability window of Zhu, He & Mo, ACS AMI 7, 23685 (2015)). With an optimal basis B the basic
+  amounts B^-1 b(t) = u + t v are linear in t, so the ratio test gives exactly where the basis stops
+  being feasible; one dual-simplex pivot on the leaving row (the dual ratio test keeps every reduced
+  cost >= 0) gives the basis of the next piece (Gass & Saaty's parametric programming; Chvatal,
+  Linear Programming, ch. 10). The hull energy along the line is E_B . (u + t v): linear on each piece,
+  with slope mu . (c_A - c_B). The number of pivots is about the number of kinks, instead of two to
+  three LP solves per kink for a search by evaluation.
+
+Degenerate steps (several basic amounts reaching zero at one t) are ordinary zero-length pivots;
+dual-degenerate pivots (coplanar points: a tie in the dual ratio test) change the basis but not the
+slope, so callers merge pieces of equal slope. Both rules are deterministic (ties go to the lowest
+column index; columns are ordered by composition), so results do not depend on solve history. When
+the pivoting fails to finish (iteration cap, a singular basis) :class:`SimplexFailure` is raised and
+the caller falls back to HiGHS.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: A column enters when its reduced cost is below -DUAL_TOL [eV per normalisation atom] (HiGHS' default
+#: dual feasibility tolerance is 1e-7; the engine asks HiGHS for 1e-10, and so does this).
+DUAL_TOL = 1e-10
+#: Pivot elements smaller than this (in absolute value) are treated as zero.
+PIVOT_TOL = 1e-11
+#: A basic amount's rate of change along t below -RATE_TOL makes it a candidate to leave.
+RATE_TOL = 1e-12
+#: A basis change closer than this to t = 1 is the end point itself (a basic amount that vanishes at
+#: t = 1 because c_A sits on a face of the simplex, seen through round-off).
+END_TOL = 1e-9
+
+
+class SimplexFailure(RuntimeError):
+    """The dense simplex gave up (cycling guard or a numerically singular basis); use HiGHS instead."""
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One basis of the parametric walk, optimal for t in [t0, t1].
+
+    Attributes:
+        t0: Start of the piece (parameter of the mixing line).
+        t1: End of the piece.
+        basis: (m,) column indices of the basic points.
+        u: Basic amounts at t = 0 (extrapolated: may be negative outside [t0, t1]).
+        v: Rate of change of the basic amounts with t.
+        mu: Dual variables (chemical potentials of the facet) [eV].
+        value0: Hull energy extrapolated to t = 0 [eV per normalisation atom].
+        slope: d E_hull / dt on the piece [eV per normalisation atom].
+    """
+
+    t0: float
+    t1: float
+    basis: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    mu: np.ndarray
+    value0: float
+    slope: float
+
+    def value(self, t: float) -> float:
+        """Hull energy at t [eV per normalisation atom]."""
+        return self.value0 + self.slope * t
+
+    def amounts(self, t: float) -> np.ndarray:
+        """Basic amounts at t, with round-off below zero clipped."""
+        return np.maximum(self.u + t * self.v, 0.0)
+
+
+class DenseSimplex:
+    """Dense simplex on the hull LP min E.n s.t. A n = c, n >= 0.
+
+    Args:
+        a: (m, k) column compositions, each column summing to one.
+        energies: (k,) energies per normalisation atom [eV].
+        refs: (m,) column index of the reference point of each coordinate (a unit column).
+    """
+
+    def __init__(self, a: np.ndarray, energies: np.ndarray, refs: np.ndarray):
+        self.a = np.ascontiguousarray(a, dtype=float)
+        self.e = np.ascontiguousarray(energies, dtype=float)
+        self.refs = np.asarray(refs, dtype=np.int64)
+        self.m, self.k = self.a.shape
+        self.max_pivots = 50 * self.m + 200
+        self.n_pivots = 0
+        self._last: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ building blocks
+    def _factor(self, basis: np.ndarray) -> np.ndarray:
+        b = self.a[:, basis]
+        try:
+            inv = np.linalg.inv(b)
+        except np.linalg.LinAlgError as exc:
+            raise SimplexFailure("singular basis") from exc
+        if not np.all(np.isfinite(inv)):
+            raise SimplexFailure("singular basis")
+        return inv
+
+    def _duals(self, inv: np.ndarray, basis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mu = self.e[basis] @ inv
+        return mu, self.e - mu @ self.a
+
+    # ------------------------------------------------------------------ one composition
+    def solve(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Optimal basis at composition ``c``.
+
+        Returns:
+            (basis, inverse of the basis matrix, basic amounts, duals mu).
+
+        Raises:
+            SimplexFailure: when the pivoting does not finish.
+        """
+        c = np.asarray(c, dtype=float)
+        basis = None
+        if self._last is not None:  # warm start from the previous optimum when it is feasible here
+            inv = self._factor(self._last)
+            x = inv @ c
+            if x.min() >= -1e-12:
+                basis = self._last.copy()
+        if basis is None:
+            basis = self.refs.copy()
+            inv = self._factor(basis)
+            x = inv @ c
+        for _ in range(self.max_pivots):
+            mu, d = self._duals(inv, basis)
+            d[basis] = 0.0
+            j = int(np.argmin(d))
+            if d[j] >= -DUAL_TOL:
+                self._last = basis
+                return basis, inv, np.maximum(x, 0.0), mu
+            w = inv @ self.a[:, j]
+            pos = np.flatnonzero(w > PIVOT_TOL)
+            if len(pos) == 0:
+                raise SimplexFailure("unbounded direction")  # impossible with columns summing to one
+            ratios = np.maximum(x[pos], 0.0) / w[pos]
+            r = int(pos[np.argmin(ratios)])
+            basis[r] = j
+            self.n_pivots += 1
+            inv = self._factor(basis)
+            x = inv @ c
+        raise SimplexFailure("pivot limit reached")
+
+    # ------------------------------------------------------------------ along a line
+    def walk(self, c_a: np.ndarray, c_b: np.ndarray) -> list[Piece]:
+        """Optimal bases along b(t) = t c_a + (1 - t) c_b for t in [0, 1].
+
+        Returns:
+            Pieces in order of t, covering [0, 1] (zero-length degenerate pivots omitted). Neighbouring
+            pieces may have the same slope (dual-degenerate pivots); the caller merges them.
+
+        Raises:
+            SimplexFailure: when the pivoting does not finish.
+        """
+        c_a = np.asarray(c_a, dtype=float)
+        c_b = np.asarray(c_b, dtype=float)
+        dirn = c_a - c_b
+        basis, inv, _, _ = self.solve(c_b)
+        basis = basis.copy()
+        pieces: list[Piece] = []
+        t = 0.0
+        for _ in range(self.max_pivots):
+            u = inv @ c_b
+            v = inv @ dirn
+            mu, d = self._duals(inv, basis)
+            eb = self.e[basis]
+            value0, slope = float(eb @ u), float(eb @ v)
+            leaving = np.flatnonzero(v < -RATE_TOL)
+            t_next, r = 1.0, -1
+            if len(leaving):
+                ts = np.maximum(-u[leaving] / v[leaving], t)
+                i = int(np.argmin(ts))
+                if ts[i] < 1.0 - END_TOL:
+                    t_next, r = float(ts[i]), int(leaving[i])
+            if t_next > t or r < 0:
+                pieces.append(Piece(t, t_next, basis.copy(), u, v, mu, value0, slope))
+            if r < 0:
+                self._last = basis
+                return pieces
+            # dual ratio test on row r: keep every reduced cost >= 0
+            alpha = inv[r] @ self.a
+            alpha[basis] = 0.0
+            cand = np.flatnonzero(alpha < -PIVOT_TOL)
+            if len(cand) == 0:
+                raise SimplexFailure("no entering column")  # infeasible beyond t: impossible inside the simplex
+            ratios = np.maximum(d[cand], 0.0) / -alpha[cand]
+            j = int(cand[np.argmin(ratios)])
+            basis[r] = j
+            self.n_pivots += 1
+            inv = self._factor(basis)
+            t = t_next
+        raise SimplexFailure("pivot limit reached")
