@@ -13,14 +13,21 @@ same entries (the shared Materials Project snapshot, elements at 0):
   Each pair runs in a forked child with a time limit; a pair that hits it is reported as "> limit".
 * engine - a fresh ``Engine`` per pair, with the package's memo caches (formula parsing, reduced
   formulas) cleared: the time includes selecting the entries of the chemical system, building the LP
-  and every LP solve. The table itself is loaded once, like pymatgen's entries. Median of --repeat runs.
+  and every LP solve. The table itself is loaded once, like pymatgen's entries, and so is its
+  chemical-system index (``screening.thermo.subsets``, built once per table in the untimed warm-up;
+  pymatgen gets its entries already selected per chemical system). Median of --repeat runs.
   The "warm" column reuses one Engine for all pairs (what a screening run gets), for information.
+  LP work per pair is counted too: HiGHS solves, dense-simplex point solves and walks, and pivots.
+* windows (group "windows") - the electrochemical stability window of each material: pymatgen's
+  ``PhaseDiagram`` of the material's elements plus Li and ``get_element_profile(Li, composition)``
+  against a fresh ``Engine.window``.
 
 Peak memory is the peak resident set size of each forked child above its RSS at fork time (VmHWM
 after resetting it through /proc/self/clear_refs; the table and entries shared with the parent are
 not counted).
 
-Usage: python benchmarks/bench_engine.py [--quick] [--timeout S] [--repeat N] [--snapshot PATH]
+Usage: python benchmarks/bench_engine.py [--quick] [--groups small,large,windows] [--timeout S] [--repeat N]
+       [--snapshot PATH]
 """
 
 from __future__ import annotations
@@ -36,6 +43,9 @@ import warnings
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+#: The clock of every timing (both sides): CPU time of the timing process by default, so that other load on
+#: a shared machine does not count; --clock wall uses wall time (time.perf_counter).
+CLOCK = {"now": time.process_time, "name": "CPU time (time.process_time)"}
 DEFAULT_SNAPSHOT = REPO.parent / "shared" / "data" / "mp_e_form_2019.csv.gz"
 
 # (A, B, voltages); None = closed. The review's materials, as in tests/test_reference_pymatgen.py.
@@ -90,6 +100,13 @@ LARGE = [
 ]
 # 7 elements (neither group): LiNi0.33Mn0.33Co0.33O2 | Li3PS4 @ 4.3 V is in the tests, not timed here.
 QUICK_SMALL = [("LiCoO2", "Li3PS4", [None, 4.3]), ("LiNbO3", "Li3PS4", [None, 0.0]), ("LiCoO2", "Li6PS5Cl", [4.3])]
+# stability windows: the review's electrolytes, cathodes and coatings (<= 6 elements with Li)
+WINDOWS = [
+    "Li3PS4", "Li10GeP2S12", "Li7P3S11", "Li6PS5Cl", "Li7La3Zr2O12", "LiTi2(PO4)3", "Li3OCl", "Li3N", "LiCoO2",
+    "LiNiO2", "LiMn2O4", "LiFePO4", "LiNbO3", "LiTaO3", "Li4Ti5O12", "Li2SiO3", "LiAlO2", "Li3PO4", "Li3BO3",
+    "Li2ZrO3", "Al2O3", "LiPO3",
+]
+QUICK_WINDOWS = ["Li3PS4", "LiCoO2", "LiNbO3"]
 QUICK_LARGE = [
     ("LiNi0.8Co0.1Mn0.1O2", "Li10GeP2S12", [4.3]),
     ("Li6.4La3Zr1.4Ta0.6O12", "LiNi0.8Co0.15Al0.05O2", [None]),
@@ -101,6 +118,8 @@ def flatten(pairs):
 
 
 def label(a, b, v):
+    if b is None:
+        return f"window {a}"
     return f"{a} | {b} @ {'closed' if v is None else f'{v:g} V'}"
 
 
@@ -153,7 +172,7 @@ def pymatgen_pair(entries, a, b, v):
     ca, cb = Composition(a), Composition(b)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t0 = time.perf_counter()
+        t0 = CLOCK["now"]()
         pd = PhaseDiagram(entries)
         if v is None:
             ir = InterfacialReactivity(ca, cb, pd, norm=True, use_hull_energy=True)
@@ -163,8 +182,22 @@ def pymatgen_pair(entries, a, b, v):
                 ca, cb, gpd, pd, include_no_mixing_energy=True, norm=True, use_hull_energy=True
             )
         kinks = ir.get_kinks()
-        dt = time.perf_counter() - t0
+        dt = CLOCK["now"]() - t0
     return dt, min(k[2] for k in kinks), len(kinks)
+
+
+def pymatgen_window(entries, formula):
+    """Seconds for PhaseDiagram + get_element_profile(Li); None (no single number to compare) and the steps."""
+    from pymatgen.analysis.phase_diagram import PhaseDiagram
+    from pymatgen.core import Composition, Element
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t0 = CLOCK["now"]()
+        pd = PhaseDiagram(entries)
+        profile = pd.get_element_profile(Element("Li"), Composition(formula))
+        dt = CLOCK["now"]() - t0
+    return dt, None, len(profile)
 
 
 def clear_engine_caches():
@@ -178,21 +211,34 @@ def clear_engine_caches():
                 obj.cache_clear()
 
 
+def lp_work(engine) -> tuple[int, int, int]:
+    """(HiGHS solves, dense point solves and walks, dense pivots) of every hull LP the engine built."""
+    lps = list(engine._cache.values())
+    highs = sum(getattr(lp, "n_highs", lp.n_solves) for lp in lps)  # before the dense simplex: all HiGHS
+    return highs, sum(lp.n_solves for lp in lps) - highs, sum(getattr(lp, "n_pivots", 0) for lp in lps)
+
+
 def engine_pair(table, a, b, v):
+    """Seconds for a fresh Engine's reaction profile (or window when ``b`` is None); result; LP work."""
     from screening.thermo import Engine
 
     clear_engine_caches()
-    t0 = time.perf_counter()
-    prof = Engine(table).react(a, b, voltage=v)
-    dt = time.perf_counter() - t0
-    return dt, prof.min_energy, len(prof.kinks)
+    t0 = CLOCK["now"]()
+    eng = Engine(table)
+    if b is None:
+        win = eng.window(a)
+        dt = CLOCK["now"]() - t0
+        return dt, None, len(win.profile), lp_work(eng)
+    prof = eng.react(a, b, voltage=v)
+    dt = CLOCK["now"]() - t0
+    return dt, prof.min_energy, len(prof.kinks), lp_work(eng)
 
 
 # ---------------------------------------------------------------------------------------------- children
 def _pmg_child(conn, entries, a, b, v):
     try:
         with PeakMemory() as mem:
-            dt, emin, nk = pymatgen_pair(entries, a, b, v)
+            dt, emin, nk = pymatgen_window(entries, a) if b is None else pymatgen_pair(entries, a, b, v)
         conn.send(("ok", dt, emin, nk, mem.mib))
     except Exception as exc:  # noqa: BLE001 - report, do not crash the benchmark
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -225,13 +271,13 @@ def _engine_child(conn, table, cases, repeat):
         with PeakMemory() as mem:
             for a, b, v in cases:
                 runs = [engine_pair(table, a, b, v) for _ in range(repeat)]
-                out.append((statistics.median(r[0] for r in runs), runs[0][1], runs[0][2]))
+                out.append((statistics.median(r[0] for r in runs), runs[0][1], runs[0][2], runs[0][3]))
         warm = Engine(table)
         warm_times = []
         for a, b, v in cases:
-            t0 = time.perf_counter()
-            warm.react(a, b, voltage=v)
-            warm_times.append(time.perf_counter() - t0)
+            t0 = CLOCK["now"]()
+            warm.window(a) if b is None else warm.react(a, b, voltage=v)
+            warm_times.append(CLOCK["now"]() - t0)
         # untimed pass: peak Python/numpy heap per pair (HiGHS' C++ allocations are not traced)
         import tracemalloc
 
@@ -284,12 +330,16 @@ def fmt_s(x: float, censored: bool = False) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="a few pairs only")
+    ap.add_argument("--clock", choices=("cpu", "wall"), default="cpu", help="CPU time (default) or wall time")
+    ap.add_argument("--groups", default="small,large,windows", help="comma-separated: small, large, windows")
     ap.add_argument("--timeout", type=float, default=None, help="pymatgen time limit per pair [s] (120; quick 60)")
     ap.add_argument("--repeat", type=int, default=3, help="engine runs per pair (median)")
     ap.add_argument("--snapshot", type=Path, default=DEFAULT_SNAPSHOT)
     ap.add_argument("--verbose", "-v", action="store_true", help="one line per pair")
     args = ap.parse_args(argv)
     timeout = args.timeout or (60.0 if args.quick else 120.0)
+    if args.clock == "wall":
+        CLOCK.update(now=time.perf_counter, name="wall time (time.perf_counter)")
 
     from pymatgen.analysis.phase_diagram import PDEntry
     from pymatgen.core import Composition
@@ -308,19 +358,29 @@ def main(argv=None) -> int:
         f"snapshot: {args.snapshot} ({n_entries} entries, loaded in {time.perf_counter() - t0:.1f} s; "
         f"process RSS {(_status_kb('VmRSS') or 0) / 1024:.0f} MiB, shared by both sides)"
     )
-    groups = {
-        "<= 6 elements": flatten(QUICK_SMALL if args.quick else SMALL),
-        ">= 8 elements": flatten(QUICK_LARGE if args.quick else LARGE),
-    }
+    wanted = {g.strip() for g in args.groups.split(",") if g.strip()}
+    unknown = wanted - {"small", "large", "windows"}
+    if unknown:
+        print(f"unknown group(s) {sorted(unknown)}; use small, large, windows", file=sys.stderr)
+        return 2
+    groups = {}
+    if "small" in wanted:
+        groups["<= 6 elements"] = flatten(QUICK_SMALL if args.quick else SMALL)
+    if "large" in wanted:
+        groups[">= 8 elements"] = flatten(QUICK_LARGE if args.quick else LARGE)
+    if "windows" in wanted:
+        groups["windows"] = [(f, None, None) for f in (QUICK_WINDOWS if args.quick else WINDOWS)]
 
     def chemsys(a, b, v):
+        if b is None:  # window: the material's elements and Li
+            return frozenset(set(parse_formula(a)) | {"Li"})
         els = set(parse_formula(a)) | set(parse_formula(b)) | ({"Li"} if v is not None else set())
         return frozenset(els)
 
     for name, cases in groups.items():
         for a, b, v in cases:
             n = len(chemsys(a, b, v))
-            assert (n <= 6) if name.startswith("<=") else (n >= 8), (a, b, v, n)
+            assert (n <= 6) if name[0] in "<w" else (n >= 8), (a, b, v, n)
 
     entries_cache: dict = {}
 
@@ -337,6 +397,12 @@ def main(argv=None) -> int:
     ctx = mp.get_context("fork")
     # warm up pymatgen (imports, first qhull call) outside the timings
     run_pymatgen(ctx, entries_for(chemsys("LiCoO2", "Li3PS4", None)), "LiCoO2", "Li3PS4", None, timeout)
+    try:
+        from screening.thermo.subsets import index_of
+    except ImportError:  # a version of the package before the index (for before/after comparisons)
+        pass
+    else:
+        index_of(table)  # the table's chemical-system index, built once per table (inherited by the children)
 
     rows = []
     for name, cases in groups.items():
@@ -346,7 +412,7 @@ def main(argv=None) -> int:
             return 1
         _, eng_results, warm_times, eng_mem, eng_heap = eng
         pmg_times, per_pair, pmg_mem, censored, errors, max_diff = [], [], [], 0, [], 0.0
-        for (a, b, v), (te, emin_e, nk_e), tw in zip(cases, eng_results, warm_times, strict=True):
+        for (a, b, v), (te, emin_e, nk_e, _), tw in zip(cases, eng_results, warm_times, strict=True):
             ents = entries_for(chemsys(a, b, v))
             res = run_pymatgen(ctx, ents, a, b, v, timeout)
             n_el = len(chemsys(a, b, v))
@@ -355,8 +421,9 @@ def main(argv=None) -> int:
                 pmg_times.append(tp)
                 per_pair.append(tp / te)
                 pmg_mem.append(mem)
-                max_diff = max(max_diff, abs(emin_p - emin_e))
-                line = f"{fmt_s(tp):>10}  min {emin_p:+.5f}  kinks {nk_p:3d}"
+                if emin_p is not None and emin_e is not None:
+                    max_diff = max(max_diff, abs(emin_p - emin_e))
+                line = f"{fmt_s(tp):>10}  min {emin_p if emin_p is not None else float('nan'):+.5f}  kinks {nk_p:3d}"
             elif res[0] == "timeout":
                 pmg_times.append(timeout)
                 per_pair.append(timeout / te)
@@ -368,11 +435,13 @@ def main(argv=None) -> int:
             if args.verbose:
                 print(
                     f"  [{n_el:2d} el, {len(ents):5d} entries] {label(a, b, v):<62} pymatgen {line}   "
-                    f"engine {fmt_s(te):>9} (warm {fmt_s(tw)})  min {emin_e:+.5f}  kinks {nk_e:3d}",
+                    f"engine {fmt_s(te):>9} (warm {fmt_s(tw)})  "
+                    f"min {emin_e if emin_e is not None else float('nan'):+.5f}  kinks {nk_e:3d}",
                     flush=True,
                 )
         med_p = statistics.median(pmg_times) if pmg_times else float("nan")
-        med_e = statistics.median(t for t, _, _ in eng_results)
+        med_e = statistics.median(t for t, _, _, _ in eng_results)
+        work = [w for _, _, _, w in eng_results]
         med_w = statistics.median(warm_times)
         # the median is only a lower bound if a censored time reaches it
         med_censored = censored > 0 and med_p >= timeout - 1e-9
@@ -390,14 +459,18 @@ def main(argv=None) -> int:
                 pmg_mem=f"{max(pmg_mem):.1f}" if pmg_mem else "-",
                 eng_mem=f"{eng_mem:.1f}",
                 eng_heap=f"{eng_heap:.1f}",
-                diff=f"{max_diff * 1e3:.2g}",
+                diff=f"{max_diff * 1e3:.2g}" if not name.startswith("windows") else "-",
+                highs=statistics.mean(w[0] for w in work),
+                dense=statistics.mean(w[1] for w in work),
+                pivots=statistics.mean(w[2] for w in work),
             )
         )
         for e in errors:
             print(f"  pymatgen error ({name}): {e}")
 
     print()
-    print(f"pymatgen: time limit {timeout:.0f} s per pair; a pair that hits it counts as {timeout:.0f} s ('>' = bound)")
+    print(f"times: {CLOCK['name']} of the process that computes")
+    print(f"pymatgen: time limit {timeout:.0f} s (wall) per pair; a pair that hits it counts as {timeout:.0f} s")
     print(f"engine: fresh Engine per pair, memo caches cleared, median of {args.repeat} runs; warm = one Engine reused")
     header = (
         f"{'pairs':<14}{'n':>4}{'timeouts':>10}{'pymatgen median':>17}{'engine median':>15}{'ratio':>9}"
@@ -412,11 +485,19 @@ def main(argv=None) -> int:
             f"{r['ratio_pairs']:>14}{r['warm']:>13}{r['pmg_mem']:>14}{r['eng_mem']:>14}{r['eng_heap']:>14}"
             f"{r['diff']:>17}"
         )
+    print()
+    print("LP work per pair (fresh Engine; windows: per material), mean over the group:")
+    for r in rows:
+        print(
+            f"  {r['group']:<14} HiGHS solves {r['highs']:6.1f}   dense point solves + walks {r['dense']:5.1f}"
+            f"   dense pivots {r['pivots']:6.1f}"
+        )
     print(
         "ratio = pymatgen median / engine median; median ratio = median over pairs of the per-pair ratio;"
         " peak MiB = peak RSS above the RSS at fork (pymatgen: the largest single pair; engine: the whole"
         " group, after one warm-up pair); eng heap = largest tracemalloc peak of one pair (Python and numpy"
-        " only); max |dEmin| = largest difference of the minimum reaction energy over pairs pymatgen finished."
+        " only); max |dEmin| = largest difference of the minimum reaction energy over pairs pymatgen finished"
+        " (windows: see tests/thermo/test_reference_pymatgen.py for their agreement)."
     )
     return 0
 

@@ -169,3 +169,51 @@ def test_window_line_equals_highs_search_on_snapshot(snapshot_table, formula):
     c_li = eng._vector({LI: 1.0}, els)
     c_del = np.insert(eng._vector(r.amounts, els, drop_li=True), els.index(LI), 0.0)
     _same_profile(lp, c_li, c_del, extra=(r.n_li / r.n_atoms,))
+
+
+@pytest.mark.snapshot
+@pytest.mark.parametrize(("a", "b"), [("LiCoO2", "Li3PS4"), ("Li2ZrO3", "Li3PS4"), ("Li", "Li7La3Zr2O12")])
+def test_point_solves_then_walk_reuse_the_walk(snapshot_table, a, b):
+    # react (closed) solves both reactants first: the second solve walks from the first, and the
+    # profile then reuses that walk read backwards, without a pivot of its own
+    eng = Engine(snapshot_table)
+    lp, c_a, c_b = _line(eng, a, b)
+    assert lp.solve(c_a).value == pytest.approx(lp.solve_highs(c_a).value, abs=1e-10)
+    assert lp.solve(c_b).value == pytest.approx(lp.solve_highs(c_b).value, abs=1e-10)
+    pivots = lp.n_pivots
+    _same_profile(lp, c_a, c_b)
+    assert lp.n_pivots == pivots
+
+
+@pytest.mark.snapshot
+def test_chemical_system_index_equals_table_select(snapshot_table):
+    import random
+
+    from screening.thermo.subsets import select
+
+    rng = random.Random(5)
+    elements = list(snapshot_table.elements)
+    systems = [("Cs",), ("Li", "O"), ("Li", "Co", "O", "P", "S"), ("Li", "Ni", "Co", "Mn", "O", "P", "S", "Cl")]
+    systems += [tuple(rng.sample(elements, n)) for n in (1, 2, 3, 4, 6, 8, 10) for _ in range(5)]
+    for system in systems:
+        rows, frac = select(snapshot_table, system)
+        expected = snapshot_table.select(system)
+        np.testing.assert_array_equal(rows, expected)
+        np.testing.assert_array_equal(frac, snapshot_table.fractions(expected, system))
+    assert len(select(snapshot_table, ("Li", "Co", "O", "P", "S"))[0]) > 500
+
+
+def test_chemical_system_index_missing_element(lis_table_small):
+    from screening.errors import MissingElementError
+    from screening.thermo.subsets import select
+
+    with pytest.raises(MissingElementError):
+        select(lis_table_small, ("Li", "Xe"))
+    rows, frac = select(lis_table_small, ("Li", "S"))
+    np.testing.assert_array_equal(rows, lis_table_small.select(("Li", "S")))
+    np.testing.assert_allclose(frac.sum(axis=1), 1.0)
+
+
+@pytest.fixture()
+def lis_table_small() -> EntryTable:
+    return _table(["Li2S", "LiS2", "Li4S2"], [-0.9, -0.6, -0.8])

@@ -32,6 +32,7 @@ from screening.entries.table import EntryTable
 from screening.errors import InputError
 from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
 from screening.thermo.segment import Point, hull_breakpoints, hull_profile
+from screening.thermo.subsets import select as select_entries
 
 LI = "Li"
 #: Highest potential accepted [V vs Li/Li+]; every electrolyte and cathode is oxidised well below it.
@@ -400,8 +401,7 @@ class Engine:
     def _subset(self, elements: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Entries within ``elements``: (row indices, per-atom fractions)."""
         if elements not in self._selected:
-            idx = self.table.select(elements)
-            self._selected[elements] = (idx, self.table.fractions(idx, elements))
+            self._selected[elements] = select_entries(self.table, elements)  # per-table index
             if len(self._selected) > 4 * self._cache_size:
                 self._selected.pop(next(iter(self._selected)))
         return self._selected[elements]

@@ -176,7 +176,7 @@ class HullLP:
         if not (np.all(np.isfinite(c)) and c.min() >= -1e-12):
             return self.solve_highs(c)  # outside the space: HiGHS reports it
         try:
-            basis, _, x, mu = self.dense.solve(c)
+            basis, x, mu = self.dense.solve(c)
         except SimplexFailure:
             return self.solve_highs(c)
         self.n_solves += 1

@@ -99,7 +99,9 @@ class DenseSimplex:
         self.m, self.k = self.a.shape
         self.max_pivots = 50 * self.m + 200
         self.n_pivots = 0
-        self._last: np.ndarray | None = None
+        self._last: np.ndarray | None = None  # basis optimal at self._last_c
+        self._last_c: np.ndarray | None = None
+        self._walks: dict[tuple[bytes, bytes], list[Piece]] = {}
 
     # ------------------------------------------------------------------ building blocks
     def _factor(self, basis: np.ndarray) -> np.ndarray:
@@ -117,42 +119,76 @@ class DenseSimplex:
         return mu, self.e - mu @ self.a
 
     # ------------------------------------------------------------------ one composition
-    def solve(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def solve(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Optimal basis at composition ``c``.
 
+        From the previous optimum: if it is still feasible at ``c`` it is only checked (primal
+        simplex); otherwise the walk from the previous composition to ``c`` gives the optimum at
+        ``c`` (its basis stays dual feasible, so only the facets crossed on the way cost a pivot), and
+        the walk is kept, so the profile along the same line costs nothing more. Without a previous
+        optimum: primal simplex from the element references with the greatest-improvement rule (the
+        entering column that lowers the energy most in one pivot; Dantzig's most negative reduced cost
+        on degenerate steps), the basis inverse updated in product form between pivots.
+
         Returns:
-            (basis, inverse of the basis matrix, basic amounts, duals mu).
+            (basis, basic amounts, duals mu).
 
         Raises:
             SimplexFailure: when the pivoting does not finish.
         """
         c = np.asarray(c, dtype=float)
         basis = None
-        if self._last is not None:  # warm start from the previous optimum when it is feasible here
+        if self._last is not None:
             inv = self._factor(self._last)
             x = inv @ c
             if x.min() >= -1e-12:
                 basis = self._last.copy()
+            else:
+                try:
+                    pieces = self._walk_from(self._last, self._last_c, c)
+                except SimplexFailure:
+                    pass
+                else:
+                    self._keep_walk(c, self._last_c, pieces)
+                    end = pieces[-1]
+                    self._last, self._last_c = end.basis.copy(), c
+                    return end.basis.copy(), end.amounts(1.0), end.mu
         if basis is None:
             basis = self.refs.copy()
             inv = self._factor(basis)
             x = inv @ c
-        for _ in range(self.max_pivots):
+        for it in range(self.max_pivots):
             mu, d = self._duals(inv, basis)
             d[basis] = 0.0
-            j = int(np.argmin(d))
-            if d[j] >= -DUAL_TOL:
-                self._last = basis
-                return basis, inv, np.maximum(x, 0.0), mu
-            w = inv @ self.a[:, j]
-            pos = np.flatnonzero(w > PIVOT_TOL)
-            if len(pos) == 0:
+            cand = np.flatnonzero(d < -DUAL_TOL)
+            if len(cand) == 0:
+                inv = self._factor(basis)
+                x = inv @ c
+                mu = self.e[basis] @ inv
+                self._last, self._last_c = basis.copy(), c
+                return basis, np.maximum(x, 0.0), mu
+            w_all = inv @ self.a[:, cand]
+            xp = np.maximum(x, 0.0)
+            pos = w_all > PIVOT_TOL
+            ratio = np.where(pos, xp[:, None] / np.where(pos, w_all, 1.0), np.inf)
+            theta = ratio.min(axis=0)
+            gain = d[cand] * theta
+            jj = int(np.argmin(gain))
+            if not gain[jj] < 0.0:  # every step degenerate: Dantzig's rule
+                jj = int(np.argmin(d[cand]))
+            j = int(cand[jj])
+            w = w_all[:, jj]
+            if not np.isfinite(theta[jj]):
                 raise SimplexFailure("unbounded direction")  # impossible with columns summing to one
-            ratios = np.maximum(x[pos], 0.0) / w[pos]
-            r = int(pos[np.argmin(ratios)])
+            r = int(np.argmin(ratio[:, jj]))
             basis[r] = j
             self.n_pivots += 1
-            inv = self._factor(basis)
+            if (it + 1) % 16 == 0:
+                inv = self._factor(basis)
+            else:  # product-form update of the inverse
+                row = inv[r] / w[r]
+                inv -= np.outer(w, row)
+                inv[r] = row
             x = inv @ c
         raise SimplexFailure("pivot limit reached")
 
@@ -169,9 +205,27 @@ class DenseSimplex:
         """
         c_a = np.asarray(c_a, dtype=float)
         c_b = np.asarray(c_b, dtype=float)
+        ka, kb = c_a.tobytes(), c_b.tobytes()
+        if (ka, kb) in self._walks:
+            return self._walks[ka, kb]
+        if (kb, ka) in self._walks:  # the same line walked the other way (e.g. by a point solve)
+            return [_reversed(p) for p in reversed(self._walks[kb, ka])]
+        basis, _, _ = self.solve(c_b)
+        pieces = self._walk_from(basis, c_b, c_a)
+        self._keep_walk(c_a, c_b, pieces)
+        self._last, self._last_c = pieces[-1].basis.copy(), c_a
+        return pieces
+
+    def _keep_walk(self, c_a: np.ndarray, c_b: np.ndarray, pieces: list[Piece]) -> None:
+        if len(self._walks) >= 4:
+            self._walks.pop(next(iter(self._walks)))
+        self._walks[c_a.tobytes(), c_b.tobytes()] = pieces
+
+    def _walk_from(self, basis: np.ndarray, c_b: np.ndarray, c_a: np.ndarray) -> list[Piece]:
+        """Pieces along t c_a + (1 - t) c_b from ``basis``, optimal at c_b (t = 0)."""
         dirn = c_a - c_b
-        basis, inv, _, _ = self.solve(c_b)
         basis = basis.copy()
+        inv = self._factor(basis)
         pieces: list[Piece] = []
         t = 0.0
         for _ in range(self.max_pivots):
@@ -190,7 +244,6 @@ class DenseSimplex:
             if t_next > t or r < 0:
                 pieces.append(Piece(t, t_next, basis.copy(), u, v, mu, value0, slope))
             if r < 0:
-                self._last = basis
                 return pieces
             # dual ratio test on row r: keep every reduced cost >= 0
             alpha = inv[r] @ self.a
@@ -205,3 +258,17 @@ class DenseSimplex:
             inv = self._factor(basis)
             t = t_next
         raise SimplexFailure("pivot limit reached")
+
+
+def _reversed(p: Piece) -> Piece:
+    """The piece seen from the other end of its line (s = 1 - t)."""
+    return Piece(
+        t0=1.0 - p.t1,
+        t1=1.0 - p.t0,
+        basis=p.basis,
+        u=p.u + p.v,
+        v=-p.v,
+        mu=p.mu,
+        value0=p.value0 + p.slope,
+        slope=-p.slope,
+    )
