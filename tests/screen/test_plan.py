@@ -111,3 +111,18 @@ def test_close_potentials_keep_their_rows_and_kinks(engine) -> None:
     assert len(kinks) == sum(
         len(engine.react(i.a.formula, i.b.formula, voltage=i.voltage).kinks) for i in plan.interfaces
     )
+
+
+def test_query_that_matches_nothing_is_one_line(exp_engine) -> None:
+    from screening.plan import ConfigError
+    from screening.screen.candidates import select_candidates
+
+    cfg = ScreenConfig.from_dict(
+        {
+            "anodes": [{"name": "Li", "formula": "Li", "potential": 0.0}],
+            "electrolytes": [{"name": "SE", "formula": "LiI"}],
+            "coatings": {"query": {"enabled": True, "require_elements": ["Li", "Xe"], "e_above_hull_max": 0.0}},
+        }
+    )
+    with pytest.raises(ConfigError, match=r"coatings\.query matches no composition of the source .* loosen"):
+        select_candidates(exp_engine, cfg)

@@ -73,7 +73,7 @@ def chunk_outputs(kind):
 def final_outputs():
     tables = [
         f"{TABLES}/{name}.{ext}"
-        for name in ("windows", "interfaces", "reactions", "rankings")
+        for name in ("windows", "interfaces", "reactions", "rankings", "funnel")
         for ext in ("csv", "parquet")
     ]
     figures = [f"{FIGURES}/windows.png", f"{FIGURES}/profiles", f"{FIGURES}/heatmaps"]

@@ -39,6 +39,7 @@ rule entries:
         source_input,
     output:
         table=f"{RESULTS}/entries/entries.csv",
+        binary=f"{RESULTS}/entries/entries.npz",
         provenance=f"{RESULTS}/entries/provenance.json",
     params:
         source=SOURCE,
@@ -61,7 +62,7 @@ rule entries:
 rule candidates:
     """Candidate coatings (explicit, user-defined, queried from the source), numbered."""
     input:
-        entries=rules.entries.output.table,
+        entries=rules.entries.output.binary,
         provenance=rules.entries.output.provenance,
     output:
         table=f"{RESULTS}/candidates.csv",
@@ -84,7 +85,7 @@ rule candidates:
 rule windows:
     """Electrochemical stability window, e_above_hull and entry status of every material."""
     input:
-        entries=rules.entries.output.table,
+        entries=rules.entries.output.binary,
         provenance=rules.entries.output.provenance,
         candidates=rules.candidates.output.table,
     output:

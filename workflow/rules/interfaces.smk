@@ -3,13 +3,19 @@
 
 
 checkpoint plan:
-    """The typed plan: every interface of the screen, computed once, with its integer id and chunk."""
+    """The funnel's cheap filters per stack, then the typed plan: every interface to compute, once,
+    with its integer id and chunk (funnel: false plans every interface of every candidate)."""
     input:
         candidates=rules.candidates.output.table,
+        windows=rules.windows.output.parquet,
     output:
         plan=f"{WORK}/plan/interfaces.parquet",
+        funnel=f"{WORK}/plan/funnel.parquet",
     params:
-        screen=config_subset(*MATERIAL_KEYS),
+        screen={
+            **config_subset("funnel", "thresholds", *MATERIAL_KEYS),
+            "ranking": {"window_margin_cap": config["ranking"]["window_margin_cap"]},
+        },
     log:
         f"{LOGS}/plan.log",
     benchmark:
@@ -28,7 +34,7 @@ checkpoint plan:
 rule interface_chunk:
     """Every interface of the coatings in one chunk (with cathodes, anodes, electrolytes)."""
     input:
-        entries=rules.entries.output.table,
+        entries=rules.entries.output.binary,
         provenance=rules.entries.output.provenance,
         candidates=rules.candidates.output.table,
         plan=rules.plan.output.plan,
@@ -56,7 +62,7 @@ rule interface_chunk:
 rule baseline:
     """Electrolyte | electrode interfaces without a coating."""
     input:
-        entries=rules.entries.output.table,
+        entries=rules.entries.output.binary,
         provenance=rules.entries.output.provenance,
     output:
         summary=f"{WORK}/interfaces/baseline.summary.parquet",

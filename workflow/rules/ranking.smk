@@ -2,10 +2,12 @@
 
 
 rule rankings:
-    """Filters (Xiao 2019), Pareto front and weighted score for every stack."""
+    """The end of the funnel: reaction-energy filters (Xiao 2019), score and Pareto rank for every stack;
+    funnel counts per stack and stage."""
     input:
         candidates=rules.candidates.output.table,
         plan=rules.plan.output.plan,
+        funnel=rules.plan.output.funnel,
         windows=rules.windows.output.parquet,
         interfaces=rules.interfaces.output.parquet,
         provenance=rules.entries.output.provenance,
@@ -16,6 +18,8 @@ rule rankings:
             category="Tables",
         ),
         parquet=f"{TABLES}/rankings.parquet",
+        funnel_csv=f"{TABLES}/funnel.csv",
+        funnel_parquet=f"{TABLES}/funnel.parquet",
     params:
         config=config,
     log:

@@ -5,6 +5,7 @@ rule plot_windows:
     """Stability windows of coatings and electrolytes as bars against the electrode potentials."""
     input:
         windows=rules.windows.output.parquet,
+        rankings=rules.rankings.output.parquet,
     output:
         report(
             f"{FIGURES}/windows.png",
@@ -13,6 +14,7 @@ rule plot_windows:
         ),
     params:
         config=config_subset("cathodes", "anodes"),
+        top_n=config["report"]["top_n"],
     log:
         f"{LOGS}/plot_windows.log",
     benchmark:
@@ -71,6 +73,8 @@ rule plot_heatmaps:
             subcategory="Ranking heatmaps",
             labels={"electrode": "{electrode}"},
         ),
+    params:
+        top_n=config["report"]["top_n"],
     log:
         f"{LOGS}/plot_heatmaps.log",
     benchmark:
@@ -99,6 +103,8 @@ rule provenance:
             rules.interfaces.output.reactions_parquet,
             rules.rankings.output.csv,
             rules.rankings.output.parquet,
+            rules.rankings.output.funnel_csv,
+            rules.rankings.output.funnel_parquet,
         ],
     output:
         f"{RESULTS}/provenance.json",

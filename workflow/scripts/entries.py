@@ -18,4 +18,5 @@ with logged(smk.log[0]):
         smk.output.table,
         smk.output.provenance,
         source_label=smk.params.label,
+        out_binary=smk.output.binary,
     )

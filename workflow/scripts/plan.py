@@ -1,4 +1,4 @@
-"""Checkpoint plan: every interface of the screen with its integer id and chunk."""
+"""Checkpoint plan: the funnel's cheap filters, then every interface to compute with its id and chunk."""
 
 import sys
 from pathlib import Path
@@ -6,10 +6,10 @@ from pathlib import Path
 # the package from this repository when it is not installed (e.g. in a --sdm conda environment)
 sys.path.append(str(Path(snakemake.scriptdir).resolve().parents[1] / "src"))  # noqa: F821
 
-from screening.screen.interfaces import run_plan
+from screening.screen.funnel import run_plan
 from screening.screen.logs import logged
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
 with logged(smk.log[0]):
-    run_plan(smk.input.candidates, smk.params.screen, smk.output.plan)
+    run_plan(smk.input.candidates, smk.input.windows, smk.params.screen, smk.output.plan, smk.output.funnel)

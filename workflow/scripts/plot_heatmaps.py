@@ -12,4 +12,4 @@ from screening.screen.logs import logged
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
 with logged(smk.log[0]):
-    plot_heatmaps(smk.input.rankings, smk.output[0], processes=smk.threads)
+    plot_heatmaps(smk.input.rankings, smk.output[0], processes=smk.threads, top_n=smk.params.top_n)

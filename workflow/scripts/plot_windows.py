@@ -12,4 +12,4 @@ from screening.screen.logs import logged
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
 with logged(smk.log[0]):
-    plot_windows(smk.input.windows, smk.params.config, smk.output[0])
+    plot_windows(smk.input.windows, smk.params.config, smk.output[0], smk.input.rankings, smk.params.top_n)

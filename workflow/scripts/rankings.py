@@ -15,10 +15,13 @@ with logged(smk.log[0]):
     run_rank(
         smk.input.candidates,
         smk.input.plan,
+        smk.input.funnel,
         smk.input.windows,
         smk.input.interfaces,
         smk.input.provenance,
         smk.params.config,
         smk.output.csv,
         smk.output.parquet,
+        smk.output.funnel_csv,
+        smk.output.funnel_parquet,
     )

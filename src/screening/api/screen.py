@@ -112,7 +112,8 @@ def run_screen(
     """
     from screening.screen.candidates import run_candidates
     from screening.screen.entries import run_entries, run_fetch_mp
-    from screening.screen.interfaces import n_chunks, run_baseline, run_chunk, run_collect, run_plan
+    from screening.screen.funnel import run_plan
+    from screening.screen.interfaces import n_chunks, run_baseline, run_chunk, run_collect
     from screening.screen.provenance import write_manifest
     from screening.screen.ranking import run_rank
     from screening.screen.windows import run_windows
@@ -125,18 +126,18 @@ def run_screen(
     src = resolve_source(cfg, base, repository_root())
     work = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="screening-"))
     res = work / "results"
-    ent, prov = res / "entries" / "entries.csv", res / "entries" / "provenance.json"
+    ent, prov = res / "entries" / "entries.npz", res / "entries" / "provenance.json"
     cands = res / "candidates.csv"
     tables = res / "tables"
     chunks = res / "work" / "interfaces"
     if src == "mp":
         run_fetch_mp(cfg, res / "entries" / "mp_systems.json")
     log.info("screen in %s: source %s", res, src)
-    run_entries(cfg, src, ent, prov, source_label=source_spec(cfg))
+    run_entries(cfg, src, ent.with_suffix(".csv"), prov, source_label=source_spec(cfg), out_binary=ent)
     run_candidates(ent, prov, cfg, cands)
     run_windows(ent, prov, cands, cfg, tables / "windows.csv", tables / "windows.parquet")
     plan = res / "work" / "plan" / "interfaces.parquet"
-    run_plan(cands, cfg, plan)
+    run_plan(cands, tables / "windows.parquet", cfg, plan, res / "work" / "plan" / "funnel.parquet")
     summaries, kinks = [], []
     for i in range(n_chunks(plan)):
         s, k = chunks / f"chunk_{i}.summary.parquet", chunks / f"chunk_{i}.kinks.parquet"
@@ -150,9 +151,10 @@ def run_screen(
         tables / "interfaces.csv", tables / "interfaces.parquet",
         tables / "reactions.csv", tables / "reactions.parquet",
     )
-    run_rank(cands, plan, tables / "windows.parquet", tables / "interfaces.parquet", prov, cfg,
-             tables / "rankings.csv", tables / "rankings.parquet")
-    files = [cands] + [tables / f"{n}.{e}" for n in ("windows", "interfaces", "reactions", "rankings")
+    run_rank(cands, plan, res / "work" / "plan" / "funnel.parquet", tables / "windows.parquet",
+             tables / "interfaces.parquet", prov, cfg, tables / "rankings.csv", tables / "rankings.parquet",
+             tables / "funnel.csv", tables / "funnel.parquet")
+    files = [cands] + [tables / f"{n}.{e}" for n in ("windows", "interfaces", "reactions", "rankings", "funnel")
                        for e in ("csv", "parquet")]
     write_manifest(prov, cfg, files, res / "provenance.json")
     return load_results(res)

@@ -18,7 +18,7 @@ several stacks share (C | L at a potential two electrodes have in common) is lis
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,15 +137,15 @@ class ScreenPlan:
         cls,
         cfg: ScreenConfig,
         candidates: pd.DataFrame,
-        keep: Callable[[Stack, Material], bool] | None = None,
+        keep: set[tuple[int, int]] | None = None,
     ) -> ScreenPlan:
         """Plan every interface the ranking needs.
 
         Args:
             cfg: The parsed config.
             candidates: The candidates table (``coating``, ``formula``, ``origin``, ``config_key``, ...).
-            keep: ``keep(stack, coating)``: whether the coating's interfaces in that stack are computed
-                (the funnel); None keeps everything.
+            keep: (stack id, candidate position) pairs whose interfaces are computed (the survivors of
+                the funnel); None computes every interface of every candidate.
         """
         coatings = coating_materials(candidates)
         stacks = stacks_of(cfg)
@@ -154,13 +154,13 @@ class ScreenPlan:
         interfaces = list(base)
         chunks: dict[int, int] = {}
         n_with = 0
-        for c in coatings:
+        for ci, c in enumerate(coatings):
             if keep is None:
                 keys: Iterable[InterfaceKey] = coating_interface_keys(cfg, c)
             else:
                 needed: set[InterfaceKey] = set()
                 for s in stacks:
-                    if keep(s, c):
+                    if (s.id, ci) in keep:
                         el, ly = stack_keys(s, c)
                         needed.update(el + ly)
                 keys = [k for k in coating_interface_keys(cfg, c) if k in needed]

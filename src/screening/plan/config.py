@@ -65,6 +65,83 @@ def slug(name: str) -> str:
     return s or "material"
 
 
+#: Objectives of the ranking (weights and partial scores), in column order.
+OBJECTIVES = ("electrode", "electrolyte", "window", "e_above_hull")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Filters of the funnel (Xiao et al., Joule 3, 1252 (2019): 0.005 eV/atom, 0.1 eV/atom, Li-containing).
+
+    Attributes:
+        e_above_hull: Largest e_above_hull of a coating [eV/atom].
+        reaction_energy_closed: Largest |reaction energy| of a closed interface [eV/atom].
+        reaction_energy_open: Largest |reaction energy| of an interface open to Li [eV per non-Li atom].
+        window_margin: How far [V] the coating's window must reach beyond its electrode's potentials.
+        allow_virtual: Coatings without a data entry (placed on the hull) may pass.
+        li_conduction: Coatings must contain Li (a Li-free coating conducts no Li; Xiao 2019). When
+            False, Li-free coatings are still flagged (``li_free``) but may pass.
+    """
+
+    e_above_hull: float = 0.025
+    reaction_energy_closed: float = 0.1
+    reaction_energy_open: float = 0.1
+    window_margin: float = 0.0
+    allow_virtual: bool = True
+    li_conduction: bool = True
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> Thresholds:
+        d = dict(d or {})
+        both = float(d.get("reaction_energy", 0.1))
+        closed, open_ = d.get("reaction_energy_closed"), d.get("reaction_energy_open")
+        return cls(
+            e_above_hull=float(d.get("e_above_hull", 0.025)),
+            reaction_energy_closed=both if closed is None else float(closed),
+            reaction_energy_open=both if open_ is None else float(open_),
+            window_margin=float(d.get("window_margin", 0.0)),
+            allow_virtual=bool(d.get("allow_virtual", True)),
+            li_conduction=bool(d.get("li_conduction", True)),
+        )
+
+
+@dataclass(frozen=True)
+class RankingOptions:
+    """How survivors of the filters are scored (Aykol et al., Nat. Commun. 7, 13779 (2016) style).
+
+    Attributes:
+        reaction_energy: ``mutual`` or ``total`` (SCIENCE.md).
+        weights: Objective -> weight >= 0 (:data:`OBJECTIVES`).
+        scales: ``reaction_energy`` [eV/atom, or eV per non-Li atom open to Li], ``window`` [V],
+            ``e_above_hull`` [eV/atom]: the value at which an objective's partial score reaches 0 (1 for
+            the window).
+        window_margin_cap: Margin [V] an unbounded window side counts as.
+    """
+
+    reaction_energy: str = "mutual"
+    weights: dict = field(
+        default_factory=lambda: {"electrode": 1.0, "electrolyte": 1.0, "window": 0.5, "e_above_hull": 0.5}
+    )
+    scales: dict = field(default_factory=lambda: {"reaction_energy": 0.1, "window": 1.0, "e_above_hull": 0.05})
+    window_margin_cap: float = 5.0
+
+    @classmethod
+    def from_dict(cls, d: dict | None) -> RankingOptions:
+        d = dict(d or {})
+        base = cls()
+        return cls(
+            reaction_energy=str(d.get("reaction_energy", base.reaction_energy)),
+            weights={**base.weights, **{k: float(v) for k, v in (d.get("weights") or {}).items()}},
+            scales={**base.scales, **{k: float(v) for k, v in (d.get("scales") or {}).items()}},
+            window_margin_cap=float(d.get("window_margin_cap", base.window_margin_cap)),
+        )
+
+    @property
+    def energy_column(self) -> str:
+        """Column of the interfaces table the ranking uses (``energy_mutual`` or ``energy``)."""
+        return "energy_mutual" if self.reaction_energy == "mutual" else "energy"
+
+
 @dataclass(frozen=True)
 class ScreenConfig:
     """The normalised configuration (see ``workflow/schemas/config.schema.yaml`` for every key)."""
@@ -91,20 +168,30 @@ class ScreenConfig:
         return tuple(sorted({v for e in self.electrodes for v in e.potentials}))
 
     @property
-    def thresholds(self) -> dict:
-        return self.raw["thresholds"]
+    def thresholds(self) -> Thresholds:
+        return Thresholds.from_dict(self.raw.get("thresholds"))
 
     @property
-    def ranking(self) -> dict:
-        return self.raw["ranking"]
+    def ranking(self) -> RankingOptions:
+        return RankingOptions.from_dict(self.raw.get("ranking"))
 
     @property
     def hull_reference(self) -> bool:
-        return bool(self.raw["hull_reference"])
+        return bool(self.raw.get("hull_reference", True))
 
     @property
     def chunk_size(self) -> int:
-        return int(self.raw["chunk_size"])
+        return int(self.raw.get("chunk_size", 8))
+
+    @property
+    def funnel(self) -> bool:
+        """Compute reaction energies only for candidates that pass the cheap filters of a stack."""
+        return bool(self.raw.get("funnel", True))
+
+    @property
+    def top_n(self) -> int:
+        """Candidates per stack the figures and the report show."""
+        return int((self.raw.get("report") or {}).get("top_n", 3))
 
     @classmethod
     def from_dict(cls, config: dict) -> ScreenConfig:
@@ -185,8 +272,14 @@ class ScreenConfig:
                     parse_formula(formula)
                 except FormulaError as exc:
                     raise ConfigError(f"config key {key}: {exc}") from None
+        top_n = (config.get("report") or {}).get("top_n", 3)
+        if not isinstance(top_n, int) or isinstance(top_n, bool) or top_n < 1:
+            raise ConfigError(
+                f"config key report.top_n = {top_n!r} must be an integer >= 1 (candidates per stack the figures "
+                "and the report show)"
+            )
         query = dict(coat_cfg.get("query") or {})
         return cls(config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query)
 
 
-__all__ = ["ConfigError", "Material", "ScreenConfig", "slug"]
+__all__ = ["OBJECTIVES", "ConfigError", "Material", "RankingOptions", "ScreenConfig", "Thresholds", "slug"]

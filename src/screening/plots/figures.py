@@ -34,16 +34,29 @@ def _save(fig, path: Path, dpi: int = 110) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- windows
-def plot_windows(windows: str | Path | pd.DataFrame, electrodes: dict, out_png: str | Path) -> None:
+def plot_windows(
+    windows: str | Path | pd.DataFrame,
+    electrodes: dict,
+    out_png: str | Path,
+    rankings: str | Path | None = None,
+    top_n: int | None = None,
+) -> None:
     """Windows of the coatings and electrolytes as horizontal bars, electrode potentials as bands/lines.
 
     Args:
         windows: The windows table (or its path).
         electrodes: ``{"cathodes": [...], "anodes": [...]}`` as in the config.
         out_png: Figure to write.
+        rankings: With ``top_n``: only the coatings in the top ``top_n`` of at least one stack are drawn
+            (a discovery screen has thousands of candidates).
+        top_n: See ``rankings``.
     """
     plt = _plt()
     df = read_table(windows) if not isinstance(windows, pd.DataFrame) else windows
+    if rankings is not None and top_n is not None:
+        rk = pd.read_parquet(rankings, columns=["coating", "rank"])
+        best = set(rk.loc[rk["rank"].notna() & (rk["rank"] <= int(top_n)), "coating"])
+        df = df[(df["role"] != "coating") | df["name"].isin(best)]
     panels = [("coating", "Candidate coatings"), ("electrolyte", "Electrolytes")]
     n = [max(int((df["role"] == r).sum()), 1) for r, _ in panels]
     fig, axes = plt.subplots(
@@ -89,7 +102,8 @@ def plot_windows(windows: str | Path | pd.DataFrame, electrodes: dict, out_png: 
         ax.set_title(title, fontsize=9)
     axes[-1].set_xlim(0, V_MAX)
     axes[-1].set_xlabel("potential (V vs Li/Li+); bands: cathode ranges, dashed: anodes")
-    fig.suptitle("Electrochemical stability windows (* hatched: virtual, no data entry)", fontsize=10)
+    shown = "" if rankings is None or top_n is None else f"; coatings in the top {int(top_n)} of a stack"
+    fig.suptitle(f"Electrochemical stability windows (* hatched: virtual, no data entry{shown})", fontsize=10)
     fig.tight_layout()
     _save(fig, Path(out_png))
     plt.close(fig)
@@ -105,21 +119,68 @@ def _true(v) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- profiles
+#: Ranking columns the figures read (the full table may hold millions of rows and many more columns).
+PROFILE_COLUMNS = [
+    "stack_id",
+    "stack",
+    "electrode",
+    "electrolyte",
+    "coating",
+    "status",
+    "stage",
+    "rank",
+    "passes",
+    "reaction_energy_kind",
+    "interface_electrode_open",
+    "interface_electrode_closed",
+    "interface_electrolyte",
+    "baseline_interface_open",
+    "baseline_interface_closed",
+    "stack_note",
+]
+
+
+def top_rows(rankings, top_n: int, columns: list[str] | None = None) -> pd.DataFrame:
+    """The best ``top_n`` ranked candidates of every stack (and one row per stack with none ranked).
+
+    Reads only ``columns`` of the rankings table (Parquet), so a discovery-scale table is not loaded whole.
+    """
+    cols = columns or PROFILE_COLUMNS
+    rk = pd.read_parquet(rankings, columns=cols) if not isinstance(rankings, pd.DataFrame) else rankings[cols]
+    ranked = rk[rk["rank"].notna()].sort_values(["stack_id", "rank", "coating"], kind="stable")
+    top = ranked.groupby("stack_id", sort=False).head(int(top_n))
+    missing = rk[~rk["stack_id"].isin(top["stack_id"])].drop_duplicates("stack_id")
+    return pd.concat([top, missing]).sort_values(["stack_id"], kind="stable").reset_index(drop=True)
+
+
+def _ids(df: pd.DataFrame, cols: list[str]) -> list[int]:
+    return sorted({int(v) for c in cols for v in df[c].dropna()})
+
+
 def plot_profiles(rankings, interfaces, reactions, top_n: int, out_dir: str | Path, processes: int = 1) -> int:
     """One PNG per stack: reaction energy vs mixing ratio of the top ``top_n`` coatings.
 
-    Left: coating | electrode (each coating's worst electrode interface), middle: coating | electrolyte
-    (worst), right: the uncoated electrolyte | electrode baseline. The energy is the one the ranking
-    used (mutual or total). ``processes`` > 1 draws the stacks in that many worker processes.
-    Returns the number of figures.
+    Left: coating | electrode (each coating's worst electrode interface open to Li, else closed), middle:
+    coating | electrolyte (worst), right: the uncoated electrolyte | electrode baseline. The energy is the one
+    the ranking used (mutual or total). Only the drawn rows of the tables are read (Parquet filters on the
+    interface ids). A stack without a ranked candidate gets a figure that says why (its ``stack_note``).
+    ``processes`` > 1 draws the stacks in that many worker processes. Returns the number of figures.
     """
-    stacks = read_table(rankings)[["stack", "electrode", "electrolyte"]].drop_duplicates()
-    stacks = list(stacks.itertuples(index=False, name=None))
+    top = top_rows(rankings, top_n)
+    ids = _ids(top, [c for c in PROFILE_COLUMNS if c.startswith(("interface_", "baseline_interface"))])
+    only = [("interface", "in", ids)] if ids else None
+    itf = pd.read_parquet(interfaces, columns=["interface", "voltage"], filters=only)
+    kinks = pd.read_parquet(
+        reactions,
+        columns=["interface", "x", "energy", "energy_mutual"],
+        filters=only,
+    )
+    stacks = list(top["stack_id"].drop_duplicates())
     n = max(1, min(int(processes), len(stacks)))
     with atomic_directory(out_dir) as tmp:
-        jobs = [(rankings, interfaces, reactions, int(top_n), stacks[i::n], str(tmp)) for i in range(n)]
+        jobs = [(top, itf, kinks, stacks[i::n], str(tmp)) for i in range(n)]
         counts = _map(_draw_profiles, jobs)
-    log.info("profiles: %d figures (%d process(es))", sum(counts), n)
+    log.info("profiles: %d figures (%d process(es)), %d interfaces drawn", sum(counts), n, len(ids))
     return sum(counts)
 
 
@@ -134,29 +195,39 @@ def _map(func, jobs: list[tuple]) -> list:
         return list(pool.map(func, *zip(*jobs, strict=True)))
 
 
-def _draw_profiles(rankings, interfaces, reactions, top_n: int, stacks: list[tuple], out_dir: str) -> int:
+def _first(*values):
+    for v in values:
+        if not _nan(v):
+            return v
+    return None
+
+
+def _draw_profiles(top: pd.DataFrame, itf: pd.DataFrame, kinks: pd.DataFrame, stacks: list, out_dir: str) -> int:
     plt = _plt()
-    rk = read_table(rankings)
-    itf = read_table(interfaces).set_index("interface")
-    kinks = read_table(reactions)
+    itf = itf.set_index("interface")
     by_id = {int(k): g.sort_values("x") for k, g in kinks.groupby("interface", sort=False)}
-    kind = str(rk["reaction_energy_kind"].iloc[0]) if len(rk) else "mutual"
+    kind = str(top["reaction_energy_kind"].iloc[0]) if len(top) else "mutual"
     col = "energy_mutual" if kind == "mutual" else "energy"
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=False)
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.14, top=0.84, wspace=0.22)
-    for k, (stack, electrode, electrolyte) in enumerate(stacks, start=1):
+    for k, sid in enumerate(stacks, start=1):
         for ax in axes:
             ax.clear()
-        in_stack = rk[rk["stack"] == stack]
-        sub = in_stack[in_stack["status"] == "ok"].sort_values("rank").head(top_n)
+        in_stack = top[top["stack_id"] == sid]
+        head = in_stack.iloc[0]
+        stack, electrode, electrolyte = head["stack"], head["electrode"], head["electrolyte"]
+        sub = in_stack[in_stack["rank"].notna()]
         for j, r in enumerate(sub.itertuples(index=False)):
             color = f"C{j}"
             mark = "" if bool(r.passes) else " (fails filters)"
-            _profile(axes[0], by_id, r.interface_electrode, col, color, f"#{r.rank} {r.coating}{mark}", itf)
+            el = _first(r.interface_electrode_open, r.interface_electrode_closed)
+            _profile(axes[0], by_id, el, col, color, f"#{r.rank} {r.coating}{mark}", itf)
             _profile(axes[1], by_id, r.interface_electrolyte, col, color, f"#{r.rank} {r.coating}", itf)
-        base = in_stack["baseline_interface"].dropna()
-        if len(base):
-            _profile(axes[2], by_id, base.iloc[0], col, "k", "no coating", itf)
+        base = _first(head["baseline_interface_open"], head["baseline_interface_closed"])
+        _profile(axes[2], by_id, base, col, "k", "no coating", itf)
+        if sub.empty:
+            why = str(head["stack_note"] or "no candidate reaches the reaction energies")
+            axes[0].text(0.5, 0.5, why, ha="center", va="center", fontsize=8, wrap=True, transform=axes[0].transAxes)
         axes[0].set_title(f"coating | {electrode}", fontsize=9)
         axes[1].set_title(f"coating | {electrolyte}", fontsize=9)
         axes[2].set_title(f"baseline {electrolyte} | {electrode}", fontsize=9)
@@ -168,7 +239,7 @@ def _draw_profiles(rankings, interfaces, reactions, top_n: int, stacks: list[tup
         axes[0].set_xlabel("x (atomic fraction of coating)")
         axes[1].set_xlabel("x (atomic fraction of coating)")
         axes[2].set_xlabel(f"x (atomic fraction of {electrolyte})")
-        axes[0].set_ylabel(f"reaction energy ({kind}) [eV/atom]")
+        axes[0].set_ylabel(f"reaction energy ({kind})\n[eV/atom closed; eV/non-Li atom open]", fontsize=8)
         fig.suptitle(f"{stack}: top {len(sub)} coatings", fontsize=10)
         fig.savefig(Path(out_dir) / f"{stack_slug(electrode, electrolyte)}.png", dpi=90, metadata=PNG_METADATA)
         if k % 25 == 0 or k == len(stacks):
@@ -190,23 +261,31 @@ def _profile(ax, by_id: dict, ident, col: str, color: str, label: str, itf: pd.D
 
 
 # ---------------------------------------------------------------------------------------------- heatmaps
-def plot_heatmaps(rankings, out_dir: str | Path, processes: int = 1) -> int:
+HEATMAP_COLUMNS = ["stack_id", "stack", "electrode", "electrolyte", "coating", "rank", "score", "passes"]
+
+
+def plot_heatmaps(rankings, out_dir: str | Path, processes: int = 1, top_n: int = 3) -> int:
     """One heatmap per electrode: coatings (rows) x electrolytes (columns), colour = score.
 
-    Cells of coatings passing every filter carry their rank; failing ones a dot; skipped ones are grey.
-    ``processes`` > 1 draws the electrodes in that many worker processes. Returns the number of figures.
+    Rows: the coatings in the top ``top_n`` of at least one of the electrode's stacks (so the figure stays
+    readable, and within matplotlib's size limit, at any number of candidates). Cells of coatings passing
+    every filter carry their rank; failing ones a dot; unranked ones are grey. ``processes`` > 1 draws the
+    electrodes in that many worker processes. Returns the number of figures.
     """
-    electrodes = list(dict.fromkeys(read_table(rankings)["electrode"]))
+    rk = pd.read_parquet(rankings, columns=HEATMAP_COLUMNS) if not isinstance(rankings, pd.DataFrame) else rankings
+    best = rk[rk["rank"].notna() & (rk["rank"] <= int(top_n))]
+    keep = set(zip(best["electrode"], best["coating"], strict=True))
+    rk = rk[[(e, c) in keep for e, c in zip(rk["electrode"], rk["coating"], strict=True)]]
+    electrodes = list(dict.fromkeys(rk["electrode"]))
     n = max(1, min(int(processes), len(electrodes)))
     with atomic_directory(out_dir) as tmp:
-        counts = _map(_draw_heatmaps, [(rankings, electrodes[i::n], str(tmp)) for i in range(n)])
+        counts = _map(_draw_heatmaps, [(rk, electrodes[i::n], str(tmp)) for i in range(n)])
     log.info("wrote %d heatmaps (%d process(es))", sum(counts), n)
     return sum(counts)
 
 
-def _draw_heatmaps(rankings, electrodes: list[str], out_dir: str) -> int:
+def _draw_heatmaps(rk: pd.DataFrame, electrodes: list[str], out_dir: str) -> int:
     plt = _plt()
-    rk = read_table(rankings)
     for electrode in electrodes:
         g = rk[rk["electrode"] == electrode]
         cols = list(dict.fromkeys(g["electrolyte"]))
@@ -229,7 +308,7 @@ def _draw_heatmaps(rankings, electrodes: list[str], out_dir: str) -> int:
                     ax.text(j, i, "·", ha="center", va="center", fontsize=7, color="w")
         ax.set_xticks(range(len(cols)), cols, rotation=60, ha="right", fontsize=7)
         ax.set_yticks(range(len(mat)), mat.index, fontsize=7)
-        ax.set_title(f"{electrode}: score (numbers: rank of coatings passing every filter)", fontsize=9)
+        ax.set_title(f"{electrode}: score of the top coatings (numbers: rank, passing every filter)", fontsize=9)
         fig.colorbar(im, ax=ax, label="weighted score", shrink=0.8)
         fig.tight_layout()
         fig.savefig(Path(out_dir) / f"{slug(str(electrode))}.png", dpi=110, metadata=PNG_METADATA)

@@ -98,6 +98,14 @@ def select_candidates(engine: Engine, cfg: ScreenConfig) -> pd.DataFrame:
     if cfg.query.get("enabled"):
         q = query_candidates(engine, cfg.query)
         log.info("query over the source: %d compositions pass", len(q))
+        if q.empty:
+            qc = cfg.query
+            raise ConfigError(
+                "config key coatings.query matches no composition of the source (require_elements "
+                f"{qc.get('require_elements') or []}, exclude_elements {qc.get('exclude_elements') or []}, "
+                f"{qc.get('min_elements', 2)}-{qc.get('max_elements', 4)} elements, e_above_hull_max "
+                f"{qc.get('e_above_hull_max', 0.025)} eV/atom); loosen its filters or set coatings.query.enabled: false"
+            )
         names = {r["coating"] for r in records}
         for r in q.itertuples(index=False):
             if r.formula in seen:

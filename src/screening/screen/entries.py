@@ -19,11 +19,16 @@ import screening
 from screening.composition import parse_formula
 from screening.composition.parse import ATOMIC_NUMBER
 from screening.entries import EntryTable, load_snapshot, load_source
+from screening.entries.cache import read_table as read_binary_table
+from screening.entries.cache import write_table as write_binary_table
 from screening.errors import FormulaError, SourceError
 from screening.screen.config import ConfigError, ScreenConfig
 from screening.screen.io import atomic_write, atomic_write_json
 
 log = logging.getLogger(__name__)
+
+#: Tag of the parsed entries file (``entries.npz``) the entries step writes for the later jobs.
+BINARY_KEY = "screening.screen.entries/1"
 
 #: Columns of the entries file (a snapshot CSV that :func:`load_snapshot` reads).
 ENTRY_COLUMNS = ("formula", "e_form", "id")
@@ -157,6 +162,7 @@ def build_entries(
     out_csv: str | Path,
     out_provenance: str | Path,
     source_label: str | None = None,
+    out_binary: str | Path | None = None,
 ) -> dict:
     """Load the configured source for the screen's elements and write it as a snapshot CSV.
 
@@ -169,6 +175,8 @@ def build_entries(
             those the source lacks.
         source_label: How the source is named in provenance (default: ``source``); the workflow passes
             the path as written in the config so results do not depend on the working directory.
+        out_binary: Parsed copy of the entries file (``.npz``, :mod:`screening.entries.cache` layout) that
+            the later jobs load in milliseconds instead of parsing the CSV again (None: not written).
 
     Returns:
         The provenance record.
@@ -195,6 +203,8 @@ def build_entries(
                 w.writerow((table.formulas[i], repr(float(table.energy_per_atom[i])), table.ids[i]))
 
     atomic_write(out_csv, write)
+    if out_binary is not None:  # parsed once here; every later job reads the arrays in milliseconds
+        write_binary_table(out_binary, load_snapshot(out_csv), BINARY_KEY)
     prov = {k: v for k, v in table.provenance.items() if k != "path"}
     if table.provenance.get("path") is not None:
         prov["path"] = source_label or table.provenance["path"]
@@ -212,14 +222,16 @@ def build_entries(
 
 
 def load_entries(entries_csv: str | Path, provenance_json: str | Path, cfg: ScreenConfig) -> EntryTable:
-    """The screen's entry table: the entries file plus the user-defined candidate coatings.
+    """The screen's entry table: the entries file (``entries.npz``, parsed, or ``entries.csv``) plus the
+    user-defined candidate coatings.
 
     User candidates with a formation energy join the table as virtual entries (``user:<name>``) and so
     take part in every hull; ``on_hull`` candidates need no entry (the engine places them on the hull).
     The table's provenance is the original source's (see :func:`build_entries`).
     """
     record = json.loads(Path(provenance_json).read_text())
-    table = load_snapshot(entries_csv)
+    p = Path(entries_csv)
+    table = read_binary_table(p, BINARY_KEY) if p.suffix == ".npz" else load_snapshot(p)
     table = dataclasses.replace(table, provenance={**record["source"], "missing_elements": record["missing_elements"]})
     users = [m for m in cfg.coatings if m.origin == "user" and m.formation_energy is not None]
     for m in users:
@@ -234,9 +246,11 @@ def load_entries(entries_csv: str | Path, provenance_json: str | Path, cfg: Scre
     return table
 
 
-def run_entries(config: dict, source: str, out_csv, out_provenance, source_label: str | None = None) -> dict:
-    """Workflow step ``entries``: the configured source for every element the screen needs -> entries.csv."""
-    return build_entries(ScreenConfig.from_dict(config), source, out_csv, out_provenance, source_label)
+def run_entries(
+    config: dict, source: str, out_csv, out_provenance, source_label: str | None = None, out_binary=None
+) -> dict:
+    """Workflow step ``entries``: the source for every element the screen needs -> entries.csv (+ .npz)."""
+    return build_entries(ScreenConfig.from_dict(config), source, out_csv, out_provenance, source_label, out_binary)
 
 
 def run_fetch_mp(config: dict, out_json) -> dict:

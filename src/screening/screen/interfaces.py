@@ -45,7 +45,8 @@ SUMMARY_COLUMNS = [
     "units",
     "note",
 ]
-#: Columns of ``reactions.csv``: every kink of every interface, keyed by the interface id.
+#: Columns of ``reactions.csv``: every kink of every interface, keyed by the interface id; ``units`` of its
+#: energies (eV/atom closed, eV per non-Li atom open to Li).
 KINK_COLUMNS = [
     "interface",
     "kink",
@@ -56,6 +57,7 @@ KINK_COLUMNS = [
     "li_exchanged",
     "reaction",
     "products",
+    "units",
 ]
 
 
@@ -97,6 +99,7 @@ def kink_rows(itf: Interface, profile: ReactionProfile) -> list[dict]:
             "li_exchanged": k.li_exchanged,
             "reaction": k.reaction,
             "products": format_phases(k.products),
+            "units": profile.units,
         }
         for i, k in enumerate(profile.kinks)
     ]
@@ -165,22 +168,6 @@ def sort_interfaces(summary: pd.DataFrame, kinks: pd.DataFrame) -> tuple[pd.Data
 
 
 # ---------------------------------------------------------------------------------------------- steps
-def run_plan(candidates_csv, config: dict, out_plan) -> ScreenPlan:
-    """Workflow step ``plan`` (checkpoint): every interface of the screen with its id and chunk."""
-    cfg = ScreenConfig.from_dict(config)
-    plan = ScreenPlan.build(cfg, load_candidates(candidates_csv))
-    write_table(plan.frame(), parquet_path=out_plan)
-    log.info(
-        "plan: %d stacks, %d coatings, %d interfaces (%d baseline) in %d chunk(s)",
-        len(plan.stacks),
-        len(plan.coatings),
-        len(plan.interfaces),
-        len(plan.baseline),
-        plan.n_chunks,
-    )
-    return plan
-
-
 def n_chunks(plan_parquet: str | Path) -> int:
     """Number of interface chunks of a plan file."""
     chunks = pd.read_parquet(plan_parquet, columns=["chunk"])["chunk"]
@@ -255,6 +242,5 @@ __all__ = [
     "run_baseline",
     "run_chunk",
     "run_collect",
-    "run_plan",
     "sort_interfaces",
 ]

@@ -125,11 +125,13 @@ def write_table(
     csv_path: str | os.PathLike | None = None,
     parquet_path: str | os.PathLike | None = None,
     provenance: dict | None = None,
+    decimals: int | None = DECIMALS,
 ) -> pd.DataFrame:
     """Write a result table as CSV and/or Parquet, deterministically and atomically.
 
     The caller sorts the rows; this function fixes the float precision and formatting. Parquet
     carries ``provenance`` as JSON in its schema metadata under :data:`PARQUET_PROVENANCE_KEY`.
+    ``decimals=None`` keeps floats exact (the plan's potentials are join keys; Parquet only).
 
     Returns:
         The rounded frame that was written.
@@ -137,7 +139,7 @@ def write_table(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    df = round_floats(df).reset_index(drop=True)
+    df = (round_floats(df, decimals) if decimals is not None else df).reset_index(drop=True)
     if csv_path is not None:
         atomic_write(
             csv_path,

@@ -1,172 +1,103 @@
-"""Ranking of coatings per (electrode, electrolyte) stack.
+"""Ranking of coatings per (electrode, electrolyte) stack: the end of the funnel.
 
-1. Filters in the spirit of Xiao, Miara, Wang, Ceder, Joule 3, 1252 (2019) (thresholds in the config):
-   e_above_hull <= ``thresholds.e_above_hull``; the coating's window spans the potentials where it
-   sits (its electrode's range; margin >= ``thresholds.window_margin``); |reaction energy| with the
-   electrode and with the electrolyte <= ``thresholds.reaction_energy`` (the worst over the electrode's
-   potentials and the charged cathode).
-2. A Pareto front (non-dominated sorting, :func:`pareto_ranks`) over four objectives: reaction energy with
-   the electrode, with the electrolyte (both closer to 0 is better), window margin (larger is better,
-   capped), e_above_hull (smaller is better).
-3. A weighted score in [0, 1] (Aykol et al., Nat. Commun. 7, 13779 (2016) style,
-   :func:`weighted_score`).
+The cheap filters (composition, e_above_hull, Li conduction, window) are applied per stack by the
+plan step (:mod:`screening.screen.funnel`); here, for the candidates that survive them:
 
-Rank within a stack: coatings passing every filter first, then by score, Pareto rank and name. Every
-number behind a rank is a column of the output.
+1. Reaction-energy filters (Xiao, Miara, Wang, Ceder, Joule 3, 1252 (2019)): |reaction energy| with the
+   electrode and with the electrolyte within ``thresholds.reaction_energy_open`` [eV per non-Li atom]
+   for interfaces open to Li and ``thresholds.reaction_energy_closed`` [eV/atom] for closed ones (the
+   charged cathode, Li metal); the worst over the electrode's potentials counts. The two kinds are
+   never mixed in one number: they are separate columns, with their units in the column names.
+2. A weighted score in [0, 1] (Aykol et al., Nat. Commun. 7, 13779 (2016) style, :func:`weighted_score`).
+3. A Pareto rank (non-dominated sorting, :func:`pareto_ranks`) over four objectives: reaction energy with
+   the electrode (the larger of open and closed, each over its scale), with the electrolyte, window
+   margin (capped), e_above_hull.
+
+:data:`RANK_RULE`: survivors passing every filter first, then by score (higher first), then by Pareto
+rank; candidates equal in all three share a rank. Candidates that left the funnel earlier have no rank;
+their ``stage`` says where they left and the columns hold the numbers that decided it. A stack whose
+uncoated interfaces are already within the thresholds is marked ``coating_needed = False``.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from screening.errors import InputError
 from screening.plan import ScreenPlan, Stack
+from screening.plan.build import electrode_partners
+from screening.plan.config import OBJECTIVES
 from screening.screen.candidates import load_candidates
 from screening.screen.config import ScreenConfig, slug
+from screening.screen.funnel import STAGES, TOL
 from screening.screen.io import read_table, write_table
 from screening.screen.provenance import provenance_record
+from screening.screen.scoring import dominates, objective_scores, pareto_ranks, weighted_score, window_margin
 
 log = logging.getLogger(__name__)
 
-#: Tolerance of the filter comparisons (the tables are rounded to 1e-6).
-TOL = 1e-9
-OBJECTIVES = ("electrode", "electrolyte", "window", "e_above_hull")
+#: How ranks are ordered (also a column of the rankings table and a record of its provenance).
+RANK_RULE = (
+    "filters, then score, then Pareto: candidates passing every filter first, then higher score, then lower "
+    "Pareto rank; equal in all three = equal rank; candidates that left the funnel earlier are not ranked"
+)
+#: Units of the two kinds of reaction energy, as they appear in column names.
+OPEN_UNITS = "eV_per_nonLi_atom"
+CLOSED_UNITS = "eV_per_atom"
+E_EL_OPEN = f"energy_electrode_open_{OPEN_UNITS}"
+E_EL_CLOSED = f"energy_electrode_closed_{CLOSED_UNITS}"
+E_LY_OPEN = f"energy_electrolyte_open_{OPEN_UNITS}"
+B_OPEN = f"baseline_energy_open_{OPEN_UNITS}"
+B_CLOSED = f"baseline_energy_closed_{CLOSED_UNITS}"
 
 
-# ---------------------------------------------------------------------------------------------- pure parts
-def dominates(a: Sequence[float], b: Sequence[float]) -> bool:
-    """True if ``a`` is at least as good as ``b`` in every objective and better in one (maximising)."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return bool(np.all(a >= b) and np.any(a > b))
-
-
-def pareto_ranks(values: np.ndarray) -> np.ndarray:
-    """Non-dominated sorting: rank 1 is the Pareto front, rank 2 the front once rank 1 is removed, ...
-
-    Args:
-        values: (n, m) objective values, every objective to be maximised (negate those to minimise).
-            Rows must be finite.
-
-    Returns:
-        (n,) integer ranks >= 1. Identical rows get the same rank.
-    """
-    v = np.asarray(values, dtype=float)
-    if v.ndim != 2:
-        raise InputError(f"pareto_ranks needs an (n, m) array, got shape {v.shape}")
-    if not np.all(np.isfinite(v)):
-        raise InputError("pareto_ranks needs finite objective values (leave out incomplete rows)")
-    n = len(v)
-    ranks = np.zeros(n, dtype=np.int64)
-    # dom[i, j]: i dominates j
-    ge = np.all(v[:, None, :] >= v[None, :, :], axis=2)
-    gt = np.any(v[:, None, :] > v[None, :, :], axis=2)
-    dom = ge & gt
-    remaining = np.ones(n, dtype=bool)
-    level = 0
-    while remaining.any():
-        level += 1
-        dominated = dom[remaining][:, remaining].any(axis=0)
-        front = np.flatnonzero(remaining)[~dominated]
-        ranks[front] = level
-        remaining[front] = False
-    return ranks
-
-
-def objective_scores(
-    energy_electrode: np.ndarray,
-    energy_electrolyte: np.ndarray,
-    window_margin: np.ndarray,
-    e_above_hull: np.ndarray,
-    scales: Mapping[str, float],
-) -> dict[str, np.ndarray]:
-    """Each objective mapped onto [0, 1] (1 best) with fixed scales (not data-dependent).
-
-    * reaction energies: ``1 - min(|E| / scales['reaction_energy'], 1)``;
-    * window margin: ``clip(margin / scales['window'], 0, 1)``;
-    * e_above_hull: ``1 - min(e / scales['e_above_hull'], 1)``.
-    """
-    se = float(scales["reaction_energy"])
-    sw = float(scales["window"])
-    sh = float(scales["e_above_hull"])
-    return {
-        "electrode": 1.0 - np.minimum(np.abs(np.asarray(energy_electrode, float)) / se, 1.0),
-        "electrolyte": 1.0 - np.minimum(np.abs(np.asarray(energy_electrolyte, float)) / se, 1.0),
-        "window": np.clip(np.asarray(window_margin, float) / sw, 0.0, 1.0),
-        "e_above_hull": 1.0 - np.minimum(np.maximum(np.asarray(e_above_hull, float), 0.0) / sh, 1.0),
-    }
-
-
-def weighted_score(partial: Mapping[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
-    """Weighted mean of the objective scores: sum_i w_i s_i / sum_i w_i (objectives with w = 0 drop out).
-
-    Raises:
-        InputError: if every weight is zero or one is negative.
-    """
-    w = {k: float(weights.get(k, 0.0)) for k in OBJECTIVES}
-    if any(v < 0 for v in w.values()):
-        raise InputError(f"ranking weights must be >= 0, got {w}")
-    total = sum(w.values())
-    if total <= 0:
-        raise InputError("at least one ranking weight must be > 0")
-    return sum(w[k] * np.asarray(partial[k], dtype=float) for k in OBJECTIVES if w[k] > 0) / total
-
-
-def window_margin(
-    reduction_limit: float | None, oxidation_limit: float | None, low: float, high: float, cap: float
-) -> float:
-    """How far the window reaches beyond [low, high] on its tighter side [V] (negative: does not span).
-
-    A missing limit (NaN or None: cannot be reduced / has no Li to give up) is unbounded; the margin is
-    capped at ``cap`` so that it can be ranked.
-    """
-
-    def missing(v) -> bool:
-        return v is None or (isinstance(v, float) and math.isnan(v))
-
-    red = math.inf if missing(reduction_limit) else low - float(reduction_limit)
-    ox = math.inf if missing(oxidation_limit) else float(oxidation_limit) - high
-    return min(red, ox, cap)
-
-
-# ---------------------------------------------------------------------------------------------- stacks
+# ---------------------------------------------------------------------------------------------- tables
 RANK_COLUMNS = [
+    "stack_id",
     "stack",
     "electrode",
     "electrode_role",
     "electrolyte",
+    "candidate",
     "coating",
     "coating_formula",
     "origin",
     "status",
+    "stage",
     "rank",
     "passes",
+    "score",
     "pareto_rank",
     "pareto_rank_all",
-    "score",
+    "coating_needed",
+    "stack_note",
     "reaction_energy_kind",
-    "energy_electrode",
-    "interface_electrode",
-    "energy_electrolyte",
+    E_EL_OPEN,
+    "interface_electrode_open",
+    E_EL_CLOSED,
+    "interface_electrode_closed",
+    E_LY_OPEN,
     "interface_electrolyte",
-    "worst_interface_energy",
-    "baseline_energy",
-    "baseline_interface",
-    "improvement",
+    B_OPEN,
+    "baseline_interface_open",
+    B_CLOSED,
+    "baseline_interface_closed",
     "e_above_hull",
     "e_above_hull_used",
     "has_entry",
     "virtual",
+    "li_free",
+    "excluded_as",
     "reduction_limit",
     "oxidation_limit",
     "potential_low",
     "potential_high",
     "window_margin",
     "pass_e_above_hull",
+    "pass_li_conduction",
     "pass_window",
     "pass_electrode",
     "pass_electrolyte",
@@ -175,8 +106,11 @@ RANK_COLUMNS = [
     "s_electrolyte",
     "s_window",
     "s_e_above_hull",
+    "rank_rule",
     "note",
 ]
+#: Columns of the funnel-count table: candidates of each stack per stage.
+FUNNEL_COUNT_COLUMNS = ["stack_id", "stack", "candidates", *(f"stage_{s}" for s in STAGES)]
 
 
 def stack_name(electrode: str, electrolyte: str) -> str:
@@ -188,240 +122,410 @@ def stack_slug(electrode: str, electrolyte: str) -> str:
     return f"{slug(electrode)}__{slug(electrolyte)}"
 
 
-def _worst(ids: list[int | None], interfaces: Mapping[int, tuple], col: str) -> tuple[float, int | None, str]:
-    """(most negative energy, its interface id, note) over ``ids``; NaN with the reason if one is missing.
+def _vkey(v) -> float:
+    return -1.0 if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
-    ``interfaces`` maps an interface id to ``(status, energy, energy_mutual, note)``.
+
+def _sides(stack: Stack) -> list[tuple[str, bool, str, str, str, float]]:
+    """(side, open, kind, b role, b name, voltage key) of a coating's interfaces in a stack."""
+    out = [
+        ("electrode", v is not None, f"coating|{b.role}", b.role, b.name, _vkey(v))
+        for b, v in electrode_partners(stack.electrode)
+    ]
+    out += [
+        ("electrolyte", True, "coating|electrolyte", "electrolyte", stack.electrolyte.name, v)
+        for v in stack.electrode.potentials
+    ]
+    return out
+
+
+def link_frame(plan: ScreenPlan, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Which interface holds each (stack, candidate)'s energy with its electrode and its electrolyte.
+
+    A typed join (candidate id, interface kind, partner, exact voltage) of every pair with the plan's
+    interfaces; ``interface`` is -1 where the plan has none (left out by the funnel).
+
+    Returns:
+        Columns ``stack_id``, ``candidate``, ``side`` (electrode/electrolyte), ``open``, ``interface``.
     """
-    best, best_id = math.inf, None
-    k = 1 if col == "energy" else 2
-    for i in ids:
-        row = None if i is None else interfaces.get(i)
-        if row is None:
-            return math.nan, None, "interface not computed"
-        if row[0] != "ok":
-            return math.nan, None, f"interface {i}: {row[3]}"
-        if row[k] < best:
-            best, best_id = float(row[k]), i
-    return best, best_id, ""
+    partners: dict[tuple, int] = {}
+    rows = []
+    for s in plan.stacks:
+        for side, is_open, kind, br, bn, vk in _sides(s):
+            code = partners.setdefault((kind, br, bn, vk), len(partners))
+            rows.append((s.id, side, is_open, code))
+    per_stack = pd.DataFrame(rows, columns=["stack_id", "side", "open", "partner"])
+    coating_ids = {c.name: i for i, c in enumerate(plan.coatings)}
+    planned = [
+        (i.id, coating_ids[i.a.name], partners[(i.kind, i.b.role, i.b.name, _vkey(i.voltage))])
+        for i in plan.interfaces
+        if i.a.role == "coating" and (i.kind, i.b.role, i.b.name, _vkey(i.voltage)) in partners
+    ]
+    planned_df = pd.DataFrame(planned, columns=["interface", "candidate", "partner"])
+    links = pairs[["stack_id", "candidate"]].merge(per_stack, on="stack_id")
+    links = links.merge(planned_df, on=["candidate", "partner"], how="left", validate="many_to_one")
+    links["interface"] = links["interface"].fillna(-1).astype(np.int64)
+    return links[["stack_id", "candidate", "side", "open", "interface"]]
 
 
-def interface_lookup(interfaces: pd.DataFrame) -> dict[int, tuple]:
-    """interface id -> (status, energy, energy_mutual, note) of the interfaces table."""
-    cols = ["interface", "status", "energy", "energy_mutual", "note"]
-    return {int(r[0]): r[1:] for r in interfaces[cols].itertuples(index=False, name=None)}
+def _worst(links: pd.DataFrame, interfaces: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Per (stack, candidate, side, open): the most negative energy, its interface, and what is missing."""
+    res = interfaces[["interface", "status", col, "note"]].rename(columns={col: "e", "note": "itf_note"})
+    d = links.merge(res, on="interface", how="left")
+    d["missing"] = d["interface"] < 0
+    d["bad"] = ~d["missing"] & (d["status"] != "ok")
+    keys = ["stack_id", "candidate", "side", "open"]
+    flags = d.groupby(keys, sort=False).agg(n_missing=("missing", "sum"), n_bad=("bad", "sum")).reset_index()
+    bad_notes = d[d["bad"]].drop_duplicates(keys)[[*keys, "itf_note"]].rename(columns={"itf_note": "bad_note"})
+    best = d[~d["missing"] & ~d["bad"]].sort_values([*keys, "e", "interface"], kind="stable")
+    best = best.drop_duplicates(keys)[[*keys, "e", "interface"]]
+    out = flags.merge(best, on=keys, how="left").merge(bad_notes, on=keys, how="left")
+    incomplete = (out["n_missing"] > 0) | (out["n_bad"] > 0)
+    out.loc[incomplete, "e"] = np.nan
+    out.loc[incomplete, "interface"] = np.nan
+    return out
 
 
-def rank_stack(
-    plan: ScreenPlan,
-    stack: Stack,
-    windows: Mapping[tuple[str, str], Mapping],
-    interfaces: Mapping[int, tuple],
-    thresholds: Mapping,
-    ranking: Mapping,
-) -> pd.DataFrame:
-    """Rank every candidate coating of one (electrode, electrolyte) stack.
+def _side_columns(worst: pd.DataFrame) -> pd.DataFrame:
+    """The per-side minima as columns of the (stack, candidate) pairs."""
+    parts = {
+        (E_EL_OPEN, "interface_electrode_open"): ("electrode", True),
+        (E_EL_CLOSED, "interface_electrode_closed"): ("electrode", False),
+        (E_LY_OPEN, "interface_electrolyte"): ("electrolyte", True),
+    }
+    out = None
+    for (ecol, icol), (side, is_open) in parts.items():
+        sub = worst[(worst["side"] == side) & (worst["open"] == is_open)]
+        sub = sub[["stack_id", "candidate", "e", "interface", "n_missing", "n_bad", "bad_note"]].rename(
+            columns={
+                "e": ecol,
+                "interface": icol,
+                "n_missing": f"_miss_{icol}",
+                "n_bad": f"_bad_{icol}",
+                "bad_note": f"_note_{icol}",
+            }
+        )
+        out = sub if out is None else out.merge(sub, on=["stack_id", "candidate"], how="outer")
+    return out
+
+
+def _baseline(plan: ScreenPlan, interfaces: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Per stack: the uncoated interfaces' most negative open and closed energies, with their ids."""
+    res = interfaces.set_index("interface")
+    rows = []
+    for s in plan.stacks:
+        row = {"stack_id": s.id, B_OPEN: np.nan, "baseline_interface_open": pd.NA}
+        row.update({B_CLOSED: np.nan, "baseline_interface_closed": pd.NA, "_base_note": ""})
+        ids = plan.baseline_ids(s)
+        for (_, v), ident in zip(electrode_partners(s.electrode), ids, strict=True):
+            ecol, icol = (
+                (B_OPEN, "baseline_interface_open") if v is not None else (B_CLOSED, "baseline_interface_closed")
+            )
+            r = None if ident is None or ident not in res.index else res.loc[ident]
+            if r is None or r["status"] != "ok":
+                row["_base_note"] = f"baseline interface {ident}: {'not computed' if r is None else r['note']}"
+                continue
+            if np.isnan(row[ecol]) or float(r[col]) < row[ecol]:
+                row[ecol], row[icol] = float(r[col]), int(ident)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _competition_ranks(keys: np.ndarray) -> np.ndarray:
+    """1, 2, 2, 4, ... for rows already sorted by ``keys`` ((n, k) array): equal rows share a rank."""
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    new = np.ones(n, dtype=bool)
+    new[1:] = np.any(keys[1:] != keys[:-1], axis=1)
+    pos = np.where(new, np.arange(n), 0)
+    return np.maximum.accumulate(pos) + 1
+
+
+def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, interfaces: pd.DataFrame) -> pd.DataFrame:
+    """Rank every stack of the plan: one row per (stack, candidate), with its funnel stage.
 
     Args:
-        plan: The screen's plan (coatings, and the ids of each coating's interfaces in the stack).
-        stack: The stack to rank.
-        windows: (role, name) -> row of the windows table (a dict).
-        interfaces: :func:`interface_lookup` of the interfaces table.
-        thresholds: ``e_above_hull``, ``reaction_energy``, ``window_margin``, ``allow_virtual``.
-        ranking: ``reaction_energy`` (``mutual``/``total``), ``weights``, ``scales``, ``window_margin_cap``.
+        plan: The screen's plan (stacks, coatings, interface ids).
+        stages: The funnel's cheap stages (:func:`screening.screen.funnel.cheap_stages`).
+        windows: The windows table.
+        interfaces: The interfaces table (``interface`` ids of the plan).
+
+    Returns:
+        :data:`RANK_COLUMNS`, by stack, then rank (unranked last), then stage and coating name.
     """
-    electrode, electrolyte = stack.electrode, stack.electrolyte
-    col = "energy_mutual" if ranking["reaction_energy"] == "mutual" else "energy"
-    lo, hi = electrode.voltage
-    base_e, base_id, base_note = _worst(plan.baseline_ids(stack), interfaces, col)
-    thr_h, thr_e, thr_w = (float(thresholds[k]) for k in ("e_above_hull", "reaction_energy", "window_margin"))
-    rows = []
-    for c in plan.coatings:
-        el_ids, ly_ids = plan.stack_ids(stack, c)
-        e_el, id_el, note_el = _worst(el_ids, interfaces, col)
-        e_ly, id_ly, note_ly = _worst(ly_ids, interfaces, col)
-        w = windows[("coating", c.name)]
-        row = {
-            "stack": stack.name,
-            "electrode": electrode.name,
-            "electrode_role": electrode.role,
-            "electrolyte": electrolyte.name,
-            "coating": c.name,
-            "coating_formula": c.formula,
-            "origin": c.origin,
-            "reaction_energy_kind": ranking["reaction_energy"],
-            "energy_electrode": e_el,
-            "interface_electrode": id_el,
-            "energy_electrolyte": e_ly,
-            "interface_electrolyte": id_ly,
-            "baseline_energy": base_e,
-            "baseline_interface": base_id,
-            "e_above_hull": w["e_above_hull"],
-            "has_entry": w["has_entry"],
-            "virtual": w["virtual"],
-            "reduction_limit": w["reduction_limit"],
-            "oxidation_limit": w["oxidation_limit"],
-            "potential_low": lo,
-            "potential_high": hi,
-        }
-        notes = [n for n in (note_el, note_ly) if n]
-        if w["status"] != "ok":
-            notes.insert(0, f"window: {w['note']}")
-        if notes:
-            row.update(status="skipped", note="; ".join(notes))
-            rows.append(row)
-            continue
-        virtual_no_entry = not bool(w["has_entry"])
-        e_hull = 0.0 if virtual_no_entry else float(w["e_above_hull"])
-        margin = window_margin(w["reduction_limit"], w["oxidation_limit"], lo, hi, float(ranking["window_margin_cap"]))
-        fails = []
-        pass_h = e_hull <= thr_h + TOL and (thresholds.get("allow_virtual", True) or not bool(w["virtual"]))
-        if e_hull > thr_h + TOL:
-            fails.append(f"e_above_hull {e_hull:.3f} > {thr_h:.3f} eV/atom")
-        elif not pass_h:
-            fails.append("virtual (no data entry) and thresholds.allow_virtual is false")
-        pass_w = margin >= thr_w - TOL
-        if not pass_w:
-            span = f"[{lo:.2f}, {hi:.2f}] V" if lo != hi else f"{lo:.2f} V"
-            fails.append(f"window does not span {span} (margin {margin:.3f} V)")
-        pass_el = abs(e_el) <= thr_e + TOL
-        if not pass_el:
-            fails.append(f"|E| with {electrode.name} {abs(e_el):.3f} > {thr_e:.3f} (interface {id_el})")
-        pass_ly = abs(e_ly) <= thr_e + TOL
-        if not pass_ly:
-            fails.append(f"|E| with {electrolyte.name} {abs(e_ly):.3f} > {thr_e:.3f} (interface {id_ly})")
-        worst = min(e_el, e_ly)
-        row.update(
-            status="ok",
-            e_above_hull_used=e_hull,
-            window_margin=margin,
-            worst_interface_energy=worst,
-            improvement=worst - base_e if not math.isnan(base_e) else math.nan,
-            pass_e_above_hull=pass_h,
-            pass_window=pass_w,
-            pass_electrode=pass_el,
-            pass_electrolyte=pass_ly,
-            passes=pass_h and pass_w and pass_el and pass_ly,
-            fail_reasons="; ".join(fails),
-            note="virtual: no data entry, placed on the hull (e_above_hull taken as 0)"
-            if virtual_no_entry
-            else ("virtual: user-defined entry" if bool(w["virtual"]) else ""),
-        )
-        rows.append(row)
-    df = pd.DataFrame.from_records(rows, columns=RANK_COLUMNS)
-    for c_ in ("interface_electrode", "interface_electrolyte", "baseline_interface"):
-        df[c_] = pd.array([None if v is None or pd.isna(v) else int(v) for v in df[c_]], dtype="Int64")
-    ok = (df["status"] == "ok").to_numpy()
-    for c_ in (
-        "energy_electrode",
-        "energy_electrolyte",
-        "window_margin",
-        "e_above_hull_used",
-        "worst_interface_energy",
-        "improvement",
-        "baseline_energy",
-        "e_above_hull",
-        "reduction_limit",
-        "oxidation_limit",
-    ):
-        df[c_] = df[c_].astype(float)
-    if base_note:
-        df["note"] = [f"{n}; baseline: {base_note}" if n else f"baseline: {base_note}" for n in df["note"].fillna("")]
+    cfg = plan.config
+    thr, opt = cfg.thresholds, cfg.ranking
+    col = opt.energy_column
+    stacks = pd.DataFrame(
+        [
+            (s.id, s.name, s.electrode.name, s.electrode.role, s.electrolyte.name, *s.electrode.voltage)
+            for s in plan.stacks
+        ],
+        columns=["stack_id", "stack", "electrode", "electrode_role", "electrolyte", "potential_low", "potential_high"],
+    )
+    stacks["_has_closed"] = [any(v is None for _, v in electrode_partners(s.electrode)) for s in plan.stacks]
+    stacks["_has_open"] = [any(v is not None for _, v in electrode_partners(s.electrode)) for s in plan.stacks]
+    coats = pd.DataFrame(
+        [(i, c.name, c.formula, c.origin) for i, c in enumerate(plan.coatings)],
+        columns=["candidate", "coating", "coating_formula", "origin"],
+    )
+    win = windows[windows["role"] == "coating"][
+        ["name", "status", "note", "e_above_hull", "has_entry", "virtual", "reduction_limit", "oxidation_limit"]
+    ].rename(columns={"name": "coating", "status": "_win_status", "note": "_win_note"})
+    df = stages.rename(columns={"stack": "stack_id"}).merge(stacks, on="stack_id").merge(coats, on="candidate")
+    df = df.merge(win, on="coating", how="left")
+    links = link_frame(plan, df)
+    df = df.merge(_side_columns(_worst(links, interfaces, col)), on=["stack_id", "candidate"], how="left")
+    df = df.merge(_baseline(plan, interfaces, col), on="stack_id", how="left")
+
+    survives = df["survives"].to_numpy(dtype=bool)
+    win_ok = (df["_win_status"] == "ok").to_numpy()
+    notes: list[list[str]] = [[] for _ in range(len(df))]
+    incomplete = np.zeros(len(df), dtype=bool)
+    for icol in ("interface_electrode_open", "interface_electrode_closed", "interface_electrolyte"):
+        miss = df[f"_miss_{icol}"].fillna(0).to_numpy() > 0
+        bad = df[f"_bad_{icol}"].fillna(0).to_numpy() > 0
+        incomplete |= bad | (miss & survives)
+        for k in np.flatnonzero(bad | (miss & survives)):
+            notes[k].append(str(df.at[k, f"_note_{icol}"]) if bad[k] else "interface not computed")
+    for k in np.flatnonzero(~win_ok):
+        notes[k].insert(0, f"window: {df.at[k, '_win_note']}")
+    status_ok = win_ok & ~(incomplete & survives)
+
+    # reaction-energy filters (only where the energies exist)
+    eo, ec, ly = (df[c].to_numpy(dtype=float) for c in (E_EL_OPEN, E_EL_CLOSED, E_LY_OPEN))
+    has_o, has_c = df["_has_open"].to_numpy(bool), df["_has_closed"].to_numpy(bool)
+    ok_o = ~has_o | (np.abs(eo) <= thr.reaction_energy_open + TOL)
+    ok_c = ~has_c | (np.abs(ec) <= thr.reaction_energy_closed + TOL)
+    pass_el = ok_o & ok_c
+    pass_ly = np.abs(ly) <= thr.reaction_energy_open + TOL
+    have_e = (~has_o | ~np.isnan(eo)) & (~has_c | ~np.isnan(ec)) & ~np.isnan(ly)
+    stage = np.where(
+        ~status_ok,
+        "skipped",
+        np.where(
+            df["cheap_stage"].to_numpy() != "",
+            df["cheap_stage"].to_numpy(),
+            np.where(pass_el & pass_ly, "passed", "reaction"),
+        ),
+    )
+    df["status"] = np.where(status_ok, "ok", "skipped")
+    df["stage"] = stage
+    df["pass_electrode"] = pd.array(np.where(have_e, pass_el, False), dtype="boolean")
+    df["pass_electrolyte"] = pd.array(np.where(have_e, pass_ly, False), dtype="boolean")
+    df.loc[~have_e, ["pass_electrode", "pass_electrolyte"]] = pd.NA
+    df["passes"] = stage == "passed"
+
+    # scores wherever every number exists; Pareto ranks and ranks among the survivors
+    scale = float(opt.scales["reaction_energy"])
+    mag_el = np.fmax(np.where(has_o, np.abs(eo), np.nan), np.where(has_c, np.abs(ec), np.nan))
+    margin = df["window_margin"].to_numpy(dtype=float)
+    e_used = df["e_above_hull_used"].to_numpy(dtype=float)
+    scorable = status_ok & have_e & ~np.isnan(margin)
+    parts = objective_scores(
+        np.where(scorable, mag_el, 0.0),
+        np.where(scorable, ly, 0.0),
+        margin,
+        e_used,
+        {**opt.scales, "reaction_energy": scale},
+    )
+    for k in OBJECTIVES:
+        df[f"s_{k}"] = np.where(scorable, np.round(parts[k], 6), np.nan)
+    df["score"] = np.where(scorable, np.round(weighted_score(parts, opt.weights), 6), np.nan)
+    objectives = np.round(np.column_stack([-mag_el, -np.abs(ly), margin, -e_used]), 6)
+    ranked = np.isin(stage, ("passed", "reaction"))
     df["pareto_rank_all"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["pareto_rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
-    if ok.any():
-        sub = df[ok]
-        objectives = np.column_stack(
-            [
-                -sub["energy_electrode"].abs(),
-                -sub["energy_electrolyte"].abs(),
-                sub["window_margin"],
-                -sub["e_above_hull_used"],
-            ]
-        )
-        objectives = np.round(objectives, 6)
-        df.loc[ok, "pareto_rank_all"] = pareto_ranks(objectives)
-        passing = sub["passes"].astype(bool).to_numpy()
-        if passing.any():
-            idx = sub.index[passing]
-            df.loc[idx, "pareto_rank"] = pareto_ranks(objectives[passing])
-        parts = objective_scores(
-            sub["energy_electrode"],
-            sub["energy_electrolyte"],
-            sub["window_margin"],
-            sub["e_above_hull_used"],
-            ranking["scales"],
-        )
-        for k in OBJECTIVES:
-            df.loc[ok, f"s_{k}"] = np.round(parts[k], 6)
-        df.loc[ok, "score"] = np.round(weighted_score(parts, ranking["weights"]), 6)
-    for c_ in ("s_electrode", "s_electrolyte", "s_window", "s_e_above_hull", "score"):
-        df[c_] = df[c_].astype(float)
+    df["rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    pr_all = np.zeros(len(df), dtype=np.int64)
+    pr_pass = np.zeros(len(df), dtype=np.int64)
+    for _, idx in df.groupby("stack_id", sort=False).indices.items():
+        sub = idx[ranked[idx]]
+        if len(sub):
+            pr_all[sub] = pareto_ranks(objectives[sub])
+        sub_p = idx[stage[idx] == "passed"]
+        if len(sub_p):
+            pr_pass[sub_p] = pareto_ranks(objectives[sub_p])
+    df.loc[ranked, "pareto_rank_all"] = pr_all[ranked]
+    df.loc[stage == "passed", "pareto_rank"] = pr_pass[stage == "passed"]
+    rank = np.zeros(len(df), dtype=np.int64)
+    score = df["score"].to_numpy(dtype=float)
+    for _, idx in df.groupby("stack_id", sort=False).indices.items():
+        sub = idx[ranked[idx]]
+        if not len(sub):
+            continue
+        keys = np.column_stack([stage[sub] != "passed", -score[sub], pr_all[sub]]).astype(float)
+        order = np.lexsort(keys.T[::-1])
+        rank[sub[order]] = _competition_ranks(keys[order])
+    df.loc[ranked, "rank"] = rank[ranked]
+
+    # the stack's own numbers: no coating needed when the uncoated interfaces are within the thresholds
+    bo, bc = df[B_OPEN].to_numpy(float), df[B_CLOSED].to_numpy(float)
+    base_known = (~has_o | ~np.isnan(bo)) & (~has_c | ~np.isnan(bc))
+    base_ok = (~has_o | (np.abs(bo) <= thr.reaction_energy_open + TOL)) & (
+        ~has_c | (np.abs(bc) <= thr.reaction_energy_closed + TOL)
+    )
+    df["coating_needed"] = pd.array(np.where(base_known, ~base_ok, False), dtype="boolean")
+    df.loc[~base_known, "coating_needed"] = pd.NA
+    n_surv = df.groupby("stack_id")["survives"].transform("sum").to_numpy()
+    stack_note = np.full(len(df), "", dtype=object)
+    stack_note[base_known & base_ok] = "no coating needed: the uncoated interfaces are within the thresholds"
+    none = n_surv == 0
+    stack_note[none] = [
+        (f"{n}; " if n else "") + "no candidate passes the cheap filters (see stage)" for n in stack_note[none]
+    ]
+    df["stack_note"] = stack_note
+    base_note = df["_base_note"].fillna("").to_numpy()
+    for k in np.flatnonzero(base_note != ""):
+        notes[k].append(base_note[k])
+
+    df["fail_reasons"] = _fail_reasons(df, thr)
+    virt_note = np.where(
+        ~df["has_entry"].fillna(True).astype(bool),
+        "virtual: no data entry, placed on the hull (e_above_hull taken as 0)",
+        np.where(df["virtual"].fillna(False).astype(bool), "virtual: user-defined entry", ""),
+    )
+    for k in np.flatnonzero(win_ok & (virt_note != "")):
+        notes[k].insert(0, virt_note[k])
+    li_free = df["li_free"].to_numpy(bool)
+    if not thr.li_conduction:
+        for k in np.flatnonzero(li_free):
+            notes[k].append("Li-free: conducts no Li (thresholds.li_conduction is off)")
+    df["note"] = ["; ".join(n) for n in notes]
+    df["reaction_energy_kind"] = opt.reaction_energy
+    df["rank_rule"] = RANK_RULE
     for c_ in (
-        "passes",
-        "pass_e_above_hull",
-        "pass_window",
-        "pass_electrode",
-        "pass_electrolyte",
-        "has_entry",
-        "virtual",
+        "interface_electrode_open",
+        "interface_electrode_closed",
+        "interface_electrolyte",
+        "baseline_interface_open",
+        "baseline_interface_closed",
     ):
+        df[c_] = pd.array([pd.NA if pd.isna(v) else int(v) for v in df[c_]], dtype="Int64")
+    for c_ in ("has_entry", "virtual", "pass_e_above_hull", "pass_li_conduction", "pass_window", "li_free"):
         df[c_] = df[c_].astype("boolean")
-    order = df.assign(
-        _ok=~ok,
-        _p=~df["passes"].fillna(False).astype(bool),
-        _s=-df["score"].fillna(-1.0),
-        _f=df["pareto_rank_all"].fillna(10**9).astype("int64"),
-    ).sort_values(["_ok", "_p", "_s", "_f", "coating"], kind="stable")
-    df = df.loc[order.index].reset_index(drop=True)
-    n_ok = int(ok.sum())
-    df["rank"] = pd.array(list(range(1, n_ok + 1)) + [pd.NA] * (len(df) - n_ok), dtype="Int64")
-    return df
+    df.loc[~win_ok, ["pass_e_above_hull", "pass_window", "pass_li_conduction"]] = pd.NA
+    stage_order = {s: i for i, s in enumerate(reversed(STAGES))}
+    df = df.assign(_r=df["rank"].fillna(2**31).astype("int64"), _s=df["stage"].map(stage_order))
+    df = df.sort_values(["stack_id", "_r", "_s", "coating"], kind="stable")
+    return df[RANK_COLUMNS].reset_index(drop=True)
 
 
-def rank_all(plan: ScreenPlan, windows: pd.DataFrame, interfaces: pd.DataFrame) -> pd.DataFrame:
-    """Rank every stack of the plan (electrodes x electrolytes, in config order)."""
-    cfg = plan.config
-    win = {(r["role"], r["name"]): r for r in windows.to_dict("records")}
-    itf = interface_lookup(interfaces)
-    frames = []
-    for k, stack in enumerate(plan.stacks, start=1):
-        frames.append(rank_stack(plan, stack, win, itf, cfg.thresholds, cfg.ranking))
-        if k % 25 == 0 or k == len(plan.stacks):
-            log.info("ranked %d/%d stacks", k, len(plan.stacks))
-    return pd.concat(frames, ignore_index=True)[RANK_COLUMNS]
+def _fail_reasons(df: pd.DataFrame, thr) -> list[str]:
+    """Each row's failed filters in words, with the numbers that decided them."""
+    out = []
+    cols = [
+        "excluded_as",
+        "pass_e_above_hull",
+        "e_above_hull_used",
+        "li_free",
+        "pass_li_conduction",
+        "pass_window",
+        "window_margin",
+        "potential_low",
+        "potential_high",
+        "electrode",
+        "electrolyte",
+        E_EL_OPEN,
+        E_EL_CLOSED,
+        E_LY_OPEN,
+        "interface_electrode_open",
+        "interface_electrode_closed",
+        "interface_electrolyte",
+        "_win_status",
+    ]
+    for r in df[cols].itertuples(index=False, name=None):
+        (excl, ph, eh, lf, pl, pw, m, lo, hi, electrode, electrolyte, eo, ec, ly, io, ic, il, ws) = r
+        if ws != "ok":
+            out.append("")
+            continue
+        f = []
+        if excl:
+            f.append(f"same composition as the stack's {excl}")
+        if not ph:
+            f.append(
+                f"e_above_hull {eh:.3f} > {thr.e_above_hull:.3f} eV/atom"
+                if eh > thr.e_above_hull + TOL
+                else "virtual (no data entry) and thresholds.allow_virtual is false"
+            )
+        if lf and not pl:
+            f.append("Li-free: conducts no Li (thresholds.li_conduction)")
+        if not pw:
+            span = f"[{lo:.2f}, {hi:.2f}] V" if lo != hi else f"{lo:.2f} V"
+            f.append(f"window does not span {span} (margin {m:.3f} V)")
+        if not np.isnan(eo) and abs(eo) > thr.reaction_energy_open + TOL:
+            f.append(
+                f"|E| with {electrode} {abs(eo):.3f} > {thr.reaction_energy_open:.3f} eV per non-Li atom "
+                f"(interface {int(io)})"
+            )
+        if not np.isnan(ec) and abs(ec) > thr.reaction_energy_closed + TOL:
+            f.append(
+                f"|E| with {electrode} (closed) {abs(ec):.3f} > {thr.reaction_energy_closed:.3f} eV/atom "
+                f"(interface {int(ic)})"
+            )
+        if not np.isnan(ly) and abs(ly) > thr.reaction_energy_open + TOL:
+            f.append(
+                f"|E| with {electrolyte} {abs(ly):.3f} > {thr.reaction_energy_open:.3f} eV per non-Li atom "
+                f"(interface {int(il)})"
+            )
+        out.append("; ".join(f))
+    return out
+
+
+def funnel_table(rankings: pd.DataFrame) -> pd.DataFrame:
+    """Per stack: how many candidates left at each stage of the funnel (``stage_passed``: passed all)."""
+    counts = rankings.groupby(["stack_id", "stack"], sort=False)["stage"].value_counts().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(STAGES), fill_value=0).add_prefix("stage_").reset_index()
+    counts.insert(2, "candidates", counts[[f"stage_{s}" for s in STAGES]].sum(axis=1))
+    return counts[FUNNEL_COUNT_COLUMNS].sort_values("stack_id").reset_index(drop=True)
 
 
 def run_rank(
     candidates_csv,
     plan_parquet,
+    funnel_parquet,
     windows_parquet,
     interfaces_parquet,
     provenance_json,
     config: dict,
     out_csv,
     out_parquet,
+    out_funnel_csv,
+    out_funnel_parquet,
 ):
-    """Workflow step ``rankings``: rank every stack -> ``rankings.csv`` / ``rankings.parquet``."""
+    """Workflow step ``rankings``: rank every stack -> ``rankings`` and ``funnel`` (counts per stage) tables."""
     cfg = ScreenConfig.from_dict(config)
     plan = ScreenPlan.read(cfg, load_candidates(candidates_csv), plan_parquet)
-    df = rank_all(plan, read_table(windows_parquet), read_table(interfaces_parquet))
-    write_table(df, out_csv, out_parquet, provenance_record(provenance_json, config))
-    n_pass = df[df["passes"].fillna(False).astype(bool)].groupby("stack").size()
+    df = rank_all(plan, read_table(funnel_parquet), read_table(windows_parquet), read_table(interfaces_parquet))
+    prov = {**provenance_record(provenance_json, config), "rank_rule": RANK_RULE}
+    write_table(df, out_csv, out_parquet, prov)
+    counts = funnel_table(df)
+    write_table(counts, out_funnel_csv, out_funnel_parquet, prov)
+    for r in counts[counts["stage_passed"] + counts["stage_reaction"] == 0].itertuples(index=False):
+        log.warning(
+            "stack %s: no candidate reaches the reaction energies (funnel counts: %s)",
+            r.stack,
+            {s: getattr(r, f"stage_{s}") for s in STAGES if getattr(r, f"stage_{s}")},
+        )
     log.info(
-        "%d stacks x %d coatings; stacks with >= 1 coating passing every filter: %d",
-        df["stack"].nunique(),
-        df["coating"].nunique(),
-        len(n_pass),
+        "%d stacks x %d candidates; stacks with >= 1 coating passing every filter: %d",
+        len(plan.stacks),
+        len(plan.coatings),
+        int((counts["stage_passed"] > 0).sum()),
     )
 
 
 __all__ = [
+    "FUNNEL_COUNT_COLUMNS",
+    "RANK_COLUMNS",
+    "RANK_RULE",
     "dominates",
+    "funnel_table",
+    "link_frame",
     "objective_scores",
     "pareto_ranks",
     "rank_all",
-    "rank_stack",
     "run_rank",
     "stack_name",
     "stack_slug",

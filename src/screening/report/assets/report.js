@@ -199,8 +199,10 @@
       div.innerHTML = "";
       const r = c ? rowOf(c) : null;
       note.textContent = c ? ("Profiles are embedded for the best " + DATA.top_n + " coatings of each stack. " + c +
-        ": " + KIND + " reaction energy with the electrode " + fmt(r && r[colIndex.energy_electrode]) +
-        ", with the electrolyte " + fmt(r && r[colIndex.energy_electrolyte]) +
+        ": " + KIND + " reaction energy with the electrode " +
+        fmt(r && r[colIndex.energy_electrode_open_eV_per_nonLi_atom]) + " eV per non-Li atom (open), " +
+        fmt(r && r[colIndex.energy_electrode_closed_eV_per_atom]) + " eV/atom (closed), with the electrolyte " +
+        fmt(r && r[colIndex.energy_electrolyte_open_eV_per_nonLi_atom]) + " eV per non-Li atom" +
         ". In Python: screening.api.load_results(...).neighbours(stack, coating) and .kinks(interface).") : "";
       mt.querySelector("thead").innerHTML = "";
       mt.querySelector("tbody").innerHTML = "";

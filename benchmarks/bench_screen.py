@@ -1,0 +1,239 @@
+"""Discovery-scale screen end to end: funnel counts, interfaces, CPU and wall per rule, memory, speed-ups.
+
+Runs ``config/discovery.yaml`` (the review's 14 electrodes and 21 electrolytes against every Li compound of
+the packaged snapshot within 5 meV/atom of the hull) with Snakemake in a temporary folder and prints:
+
+* candidates, and the funnel counts per stage (summed over the stacks);
+* interfaces planned and computed, CPU and wall seconds per rule (from Snakemake's ``benchmark:`` files),
+  interfaces per CPU-second of the interface jobs, peak memory (max RSS) per job against the declared
+  ``mem_mb``;
+* in the same run, the funnel against the exhaustive mode (``funnel: false``) on a 50-candidate sample:
+  interface-job CPU of each, their ratio, and that the ranks of the survivors agree;
+* the engine's cost per interface against pymatgen's (PhaseDiagram + InterfacialReactivity) on a sample
+  of the computed interfaces with at most 6 elements.
+
+Usage::
+
+    python benchmarks/bench_screen.py                 # the whole discovery screen (long)
+    python benchmarks/bench_screen.py --sample 200    # the 200 most stable candidates only
+    python benchmarks/bench_screen.py --sample 100 --pymatgen 5 --cores 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = REPO / "config" / "discovery.yaml"
+STAGES = ("skipped", "excluded", "e_above_hull", "li_conduction", "window", "reaction", "passed")
+
+
+def snakemake(workdir: Path, config: dict, cores: int) -> float:
+    """Run the screen of ``config`` in ``workdir``; wall seconds."""
+    cfg_file = workdir / "config.yaml"
+    cfg_file.write_text(yaml.safe_dump(config, sort_keys=False))
+    exe = Path(sys.executable).with_name("snakemake")
+    cmd = [str(exe) if exe.exists() else "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir)]
+    cmd += ["--cores", str(cores), "--configfile", str(cfg_file)]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"snakemake failed in {workdir}:\n{proc.stderr[-4000:]}")
+    return wall
+
+
+def rule_benchmarks(results: Path) -> pd.DataFrame:
+    """Snakemake's benchmark files: one row per job (rule, wall s, CPU s, max RSS MiB)."""
+    rows = []
+    for f in sorted((results / "benchmarks").rglob("*.tsv")):
+        with open(f) as fh:
+            rec = next(csv.DictReader(fh, delimiter="\t"))
+        rule = f.parent.name if f.parent.name != "benchmarks" else f.stem
+        rows.append(
+            {
+                "rule": rule,
+                "wall_s": float(rec["s"]),
+                "cpu_s": float(rec.get("cpu_time") or 0.0),
+                "max_rss_mib": float(rec["max_rss"]) if rec.get("max_rss") not in (None, "", "-") else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def declared_mem(workdir: Path, cores: int) -> dict[str, str]:
+    """Declared mem_mb of each rule (first attempt), from a dry run's job listing."""
+    exe = Path(sys.executable).with_name("snakemake")
+    cmd = [str(exe) if exe.exists() else "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir)]
+    cmd += ["--cores", str(cores), "--configfile", str(workdir / "config.yaml"), "-n", "--forceall"]
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    mem, rule = {}, None
+    for line in out.splitlines():
+        s = line.strip()
+        if s.startswith(("rule ", "localrule ", "checkpoint ")):
+            rule = s.split()[1].rstrip(":")
+        elif s.startswith("resources:") and rule and "mem_mb=" in s:
+            mem.setdefault(rule, s.split("mem_mb=")[1].split(",")[0])
+    return mem
+
+
+def funnel_summary(results: Path) -> dict[str, int]:
+    f = pd.read_parquet(results / "tables" / "funnel.parquet")
+    return {s: int(f[f"stage_{s}"].sum()) for s in STAGES}
+
+
+def engine_vs_pymatgen(results: Path, n: int, seed: int = 0) -> tuple[float, float, int] | None:
+    """Median engine and pymatgen seconds per interface on ``n`` computed interfaces with <= 6 elements."""
+    from pymatgen.analysis.interface_reactions import GrandPotentialInterfacialReactivity, InterfacialReactivity
+    from pymatgen.analysis.phase_diagram import GrandPotentialPhaseDiagram, PDEntry, PhaseDiagram
+    from pymatgen.core import Composition, Element
+
+    from screening.composition import parse_formula
+    from screening.entries.cache import read_table
+    from screening.screen.entries import BINARY_KEY
+    from screening.thermo import Engine
+
+    table = read_table(results / "entries" / "entries.npz", BINARY_KEY)
+    itf = pd.read_parquet(results / "tables" / "interfaces.parquet")
+    itf = itf[(itf["status"] == "ok") & itf["kind"].str.startswith("coating|")]
+    small = [
+        r
+        for r in itf.itertuples(index=False)
+        if len(set(parse_formula(r.a_formula)) | set(parse_formula(r.b_formula)) | {"Li"}) <= 6
+        and "." not in r.a_formula + r.b_formula
+    ]
+    if not small:
+        return None
+    cases = random.Random(seed).sample(small, min(n, len(small)))
+    t_eng, t_pmg = [], []
+    for r in cases:
+        v = None if pd.isna(r.voltage) else float(r.voltage)
+        t0 = time.perf_counter()
+        Engine(table).react(r.a_formula, r.b_formula, voltage=v)
+        t_eng.append(time.perf_counter() - t0)
+        els = sorted(set(parse_formula(r.a_formula)) | set(parse_formula(r.b_formula)) | {"Li"})
+        idx = table.select(els)
+        ents = []
+        for i in idx:
+            comp = table.composition(int(i))
+            ents.append(PDEntry(Composition(comp), float(table.energy_per_atom[i]) * sum(comp.values())))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t0 = time.perf_counter()
+            pd_ = PhaseDiagram(ents)
+            ca, cb = Composition(r.a_formula), Composition(r.b_formula)
+            if v is None:
+                ir = InterfacialReactivity(ca, cb, pd_, norm=True, use_hull_energy=True)
+            else:
+                gpd = GrandPotentialPhaseDiagram(ents, {Element("Li"): -v})
+                ir = GrandPotentialInterfacialReactivity(
+                    ca, cb, gpd, pd_, include_no_mixing_energy=True, norm=True, use_hull_energy=True
+                )
+            ir.get_kinks()
+            t_pmg.append(time.perf_counter() - t0)
+    med = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
+    return med(t_eng), med(t_pmg), len(cases)
+
+
+def sample_config(base: dict, n: int | None, funnel: bool = True) -> dict:
+    cfg = yaml.safe_load(yaml.safe_dump(base))
+    if n:
+        cfg["coatings"]["query"]["max_candidates"] = int(n)
+    cfg["funnel"] = funnel
+    cfg["results_dir"] = "results"
+    return cfg
+
+
+def report_run(title: str, workdir: Path, wall: float, mem: dict[str, str]) -> pd.DataFrame:
+    res = workdir / "results"
+    bench = rule_benchmarks(res)
+    cands = pd.read_csv(res / "candidates.csv")
+    plan = pd.read_parquet(res / "work" / "plan" / "interfaces.parquet", columns=["interface", "chunk"])
+    itf = pd.read_parquet(res / "tables" / "interfaces.parquet", columns=["interface", "status"])
+    print(f"\n== {title}")
+    print(f"candidates: {len(cands)}; wall (snakemake, end to end): {wall:.1f} s")
+    counts = funnel_summary(res)
+    print("funnel (stack x candidate pairs per stage): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print(
+        f"interfaces planned: {len(plan)} ({int((plan['chunk'] >= 0).sum())} coating, "
+        f"{int((plan['chunk'] < 0).sum())} baseline); computed: {len(itf)} ({int((itf['status'] == 'ok').sum())} ok)"
+    )
+    per_rule = bench.groupby("rule").agg(
+        jobs=("wall_s", "size"), wall_s=("wall_s", "sum"), cpu_s=("cpu_s", "sum"), peak_rss_mib=("max_rss_mib", "max")
+    )
+    per_rule["declared_mem_mb"] = [mem.get(r, "?") for r in per_rule.index]
+    print(per_rule.round(1).to_string())
+    cpu_itf = float(per_rule.loc[[r for r in ("interface_chunk", "baseline") if r in per_rule.index], "cpu_s"].sum())
+    print(
+        f"CPU total {per_rule['cpu_s'].sum():.1f} s; interface jobs {cpu_itf:.1f} s -> "
+        f"{len(itf) / cpu_itf if cpu_itf else float('nan'):.1f} interfaces per CPU-second"
+    )
+    return per_rule
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sample", type=int, default=None, help="only the N most stable candidates (default: all)")
+    ap.add_argument("--compare", type=int, default=50, help="candidates of the funnel vs exhaustive comparison")
+    ap.add_argument("--pymatgen", type=int, default=10, help="interfaces timed against pymatgen (0: skip)")
+    ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument("--keep", type=Path, default=None, help="run in this folder and keep it (default: temporary)")
+    args = ap.parse_args(argv)
+    base = yaml.safe_load(CONFIG.read_text())
+    root = args.keep or Path(tempfile.mkdtemp(prefix="bench_screen-"))
+    root.mkdir(parents=True, exist_ok=True)
+    print(f"screening bench_screen: {CONFIG.name}, {args.cores} cores, sample {args.sample or 'all'}; in {root}")
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+
+    main_dir = root / "discovery"
+    main_dir.mkdir(exist_ok=True)
+    cfg = sample_config(base, args.sample)
+    wall = snakemake(main_dir, cfg, args.cores)
+    report_run("discovery screen (funnel)", main_dir, wall, declared_mem(main_dir, args.cores))
+
+    cpu = {}
+    ranks = {}
+    for mode in (True, False):
+        d = root / f"compare_{'funnel' if mode else 'exhaustive'}"
+        d.mkdir(exist_ok=True)
+        snakemake(d, sample_config(base, args.compare, funnel=mode), args.cores)
+        b = rule_benchmarks(d / "results")
+        cpu[mode] = float(b.loc[b["rule"].isin(["interface_chunk", "baseline"]), "cpu_s"].sum())
+        rk = pd.read_parquet(
+            d / "results" / "tables" / "rankings.parquet", columns=["stack", "coating", "stage", "rank"]
+        )
+        ranks[mode] = rk.set_index(["stack", "coating"]).sort_index()
+    same_stage = bool((ranks[True]["stage"] == ranks[False]["stage"]).all())
+    surv = ranks[True]["stage"].isin(["passed", "reaction"])
+    same_rank = bool(ranks[True].loc[surv, "rank"].equals(ranks[False].loc[surv, "rank"]))
+    print(
+        f"\n== funnel vs exhaustive, {args.compare} candidates: interface-job CPU {cpu[True]:.1f} s vs "
+        f"{cpu[False]:.1f} s -> speed-up {cpu[False] / cpu[True] if cpu[True] else float('nan'):.1f}x; "
+        f"stages equal: {same_stage}; ranks of the {int(surv.sum())} survivors equal: {same_rank}"
+    )
+
+    if args.pymatgen:
+        got = engine_vs_pymatgen(main_dir / "results", args.pymatgen)
+        if got:
+            e, p, n = got
+            print(
+                f"\n== engine vs pymatgen, {n} interfaces (<= 6 elements): median {1000 * e:.1f} ms vs "
+                f"{1000 * p:.1f} ms per interface -> {p / e:.1f}x"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
