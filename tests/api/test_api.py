@@ -114,8 +114,13 @@ def test_run_screen_from_a_yaml_file_equals_the_dict_run(small_screen, tmp_path)
     res = api.run_screen(path, workdir=tmp_path / "run")
     assert res.stacks == ["TiS2 | LiBH4", "TiS2 | LiI"]
     for stack in res.stacks:
-        a = res.stack(stack).set_index("coating")[["energy_electrode", "energy_electrolyte"]]
-        b = small_screen.stack(stack).set_index("coating").loc[a.index, ["energy_electrode", "energy_electrolyte"]]
+        cols = [
+            "energy_electrode_open_eV_per_nonLi_atom",
+            "energy_electrode_closed_eV_per_atom",
+            "energy_electrolyte_open_eV_per_nonLi_atom",
+        ]
+        a = res.stack(stack).set_index("coating")[cols]
+        b = small_screen.stack(stack).set_index("coating").loc[a.index, cols]
         assert a.equals(b)  # same interfaces, same numbers, whatever else the screen held
     assert res.provenance["config"]["report"]["top_n"] == 3  # schema default filled in
 
