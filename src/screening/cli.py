@@ -50,6 +50,14 @@ def _add_common(p: argparse.ArgumentParser, voltage: bool) -> None:
         help="drop entries from the source by entry id or formula (every entry of that composition); "
         "repeat or separate by commas, e.g. --exclude LiS4,S8O (recorded in the JSON provenance)",
     )
+    g = p.add_argument_group("Materials Project source (with --source mp)")
+    g.add_argument("--cache-dir", default=None, help="cache root (default resources/mp_cache)")
+    try:
+        from screening.entries.mp import add_network_options
+    except ImportError:  # pragma: no cover - mp-api missing
+        add_network_options = None
+    if add_network_options is not None:
+        add_network_options(g)
     if voltage:
         p.add_argument(
             "--voltage", type=float, default=None, metavar="V",
@@ -175,8 +183,14 @@ def _engine(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
     formulas, structures = resolve(args, list(formulas))
     elements = sorted({el for f in formulas for el in parse_formula(f)} | ({"Li"} if open_li else set()))
     options = {}
-    if args.source == "mp" and args.thermo_type:
-        options["thermo_type"] = args.thermo_type
+    if args.source == "mp":
+        from screening.entries.mp import network_options
+
+        if args.thermo_type:
+            options["thermo_type"] = args.thermo_type
+        if args.cache_dir:
+            options["cache_dir"] = args.cache_dir
+        options.update(network_options(args))
     table = load_source(args.source, elements=elements, **options)
     table, _ = exclude_entries(table, args.exclude)
     if not structures:

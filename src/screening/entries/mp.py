@@ -34,10 +34,12 @@ import hashlib
 import itertools
 import json
 import logging
+import math
 import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
@@ -63,7 +65,7 @@ ENV_API_KEY = "MP_API_KEY"
 ENV_ENDPOINT = "MP_API_ENDPOINT"
 #: ``MPRester.get_entries_in_chemsys`` raises for more distinct elements than this (mp-api 0.46).
 MAX_ELEMENTS_PER_QUERY = 9
-CACHE_FORMAT = "screening.mp_cache/1"
+CACHE_FORMAT = "screening.mp_cache/2"  # /2: entries_sha256 over chemsys, thermo type, entries
 SNAPSHOT_FORMAT = "screening.mp_snapshot/1"
 _KEY_LENGTH = 32
 _CHEMSYS_PER_QUERY = 256  # chemical systems per get_entries call when assembling > 9-element systems
@@ -228,34 +230,108 @@ def find_cached(
     return read_cache_file(best[2], thermo_type) if best else None
 
 
+def entries_checksum(chemsys: str, thermo_type: str, entries: list) -> str:
+    """sha256 of a cache file's chemical system, thermo type and entries (canonical JSON).
+
+    Stored as ``entries_sha256`` in every cache file and verified on every read, so a hand-edited
+    energy or a file renamed to another system is refused instead of answering a question.
+    """
+    canon = json.dumps(
+        {"chemsys": chemsys, "thermo_type": thermo_type, "entries": entries},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=True,
+    )
+    return hashlib.sha256(canon.encode("ascii")).hexdigest()
+
+
+def _refresh_fix(p: Path, chemsys: str | None, thermo_type: str | None) -> str:
+    """The command that rewrites a bad cache file."""
+    els = (chemsys or p.name.removesuffix(_CACHE_SUFFIX)).replace("-", " ")
+    tt = thermo_type or p.parent.name
+    cmd = f"screening mp fetch --refresh {els}"
+    if tt in THERMO_TYPES and tt != DEFAULT_THERMO_TYPE:
+        cmd += f" --thermo-type {tt}"
+    if p.parent.parent.resolve() != DEFAULT_CACHE_DIR.resolve():
+        cmd += f" --cache-dir {p.parent.parent}"
+    return f"run '{cmd}'"
+
+
+def _bad_entry_reason(entry, allowed: set[str]) -> str | None:
+    """Why a cached entry cannot be used (None if it can)."""
+    if not isinstance(entry, dict):
+        return f"is a {type(entry).__name__}, not an entry dict"
+    comp = entry.get("composition")
+    if not isinstance(comp, dict) or not comp:
+        return "has no composition mapping"
+    for el, amt in comp.items():
+        if el not in ATOMIC_NUMBER:
+            return f"has unknown element {el!r}"
+        if not isinstance(amt, int | float) or isinstance(amt, bool) or not (0 <= amt < 1e6):
+            return f"has amount {amt!r} of {el}"
+    els = {el for el, amt in comp.items() if amt > 0}
+    if not els:
+        return "has no atoms"
+    if not els <= allowed:
+        return f"contains {', '.join(sorted(els - allowed))}, outside the file's system"
+    energy = entry.get("energy")
+    if not isinstance(energy, int | float) or isinstance(energy, bool) or not math.isfinite(energy):
+        return f"has energy {energy!r}, not a finite number"
+    return None
+
+
 def read_cache_file(path: str | os.PathLike, thermo_type: str | None = None) -> CachedSystem:
-    """Read and check one cache file.
+    """Read and verify one cache file.
+
+    Checks, in order: the file is a gzipped JSON cache document; its thermo type is the one asked for;
+    the chemical system in the file is the one in its name; every entry is a dict with a composition
+    within that system and a finite energy; and the stored ``entries_sha256`` matches the entries
+    (:func:`entries_checksum`). Files of the older format without a checksum are refused too.
 
     Raises:
-        SourceError: unreadable, truncated or inconsistent file (names the file and the fix).
+        SourceError: one line naming the file, what is wrong, and the ``screening mp fetch --refresh``
+            command that rewrites it.
     """
     p = Path(path)
-    fix = "delete it and run 'screening mp fetch' again"
+    fix = _refresh_fix(p, None, thermo_type)
+    what = f"Materials Project cache file {str(p)!r}"
     try:
         doc = json.loads(gzip.decompress(p.read_bytes()).decode("utf-8"))
     except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceError(f"Materials Project cache file {str(p)!r} is unreadable ({exc}); {fix}") from None
+        raise SourceError(f"{what} is unreadable ({exc}); {fix}") from None
     required = ("format", "chemsys", "thermo_type", "database_version", "retrieved_at", "entries")
     missing = [k for k in required if not isinstance(doc, dict) or k not in doc]
     if missing or not str(doc.get("format", "")).startswith("screening.mp_cache/"):
         raise SourceError(f"{str(p)!r} is not a Materials Project cache file (missing {', '.join(missing)}); {fix}")
-    if thermo_type is not None and doc["thermo_type"] != thermo_type:
-        raise SourceError(f"cache file {str(p)!r} holds {doc['thermo_type']} entries, not {thermo_type}; {fix}")
-    if not isinstance(doc["entries"], list) or not doc["entries"]:
-        raise SourceError(f"Materials Project cache file {str(p)!r} has no entries; {fix}")
+    chemsys, tt = doc["chemsys"], doc["thermo_type"]
+    if not isinstance(chemsys, str) or not isinstance(tt, str):
+        raise SourceError(f"{what} has a malformed chemsys or thermo_type; {fix}")
+    fix = _refresh_fix(p, None, tt)
+    if thermo_type is not None and tt != thermo_type:
+        raise SourceError(f"cache file {str(p)!r} holds {tt} entries, not {thermo_type}; {fix}")
+    if p.name.endswith(_CACHE_SUFFIX) and p.name.removesuffix(_CACHE_SUFFIX) != chemsys:
+        raise SourceError(
+            f"{what} is named for {p.name.removesuffix(_CACHE_SUFFIX)} but holds the {chemsys} system; {fix}"
+        )
+    entries = doc["entries"]
+    if not isinstance(entries, list) or not entries:
+        raise SourceError(f"{what} has no entries; {fix}")
+    allowed = set(chemsys.split("-"))
+    for i, entry in enumerate(entries):
+        why = _bad_entry_reason(entry, allowed)
+        if why is not None:
+            raise SourceError(f"{what}: entry {i} {why}; {fix}")
+    stored = doc.get("entries_sha256")
+    if not stored:
+        raise SourceError(f"{what} has no entries checksum (written by an older version); {fix}")
+    if stored != entries_checksum(chemsys, tt, entries):
+        raise SourceError(f"{what} was modified after download (entries checksum mismatch); {fix}")
     return CachedSystem(
         path=p,
-        chemsys=doc["chemsys"],
-        thermo_type=doc["thermo_type"],
+        chemsys=chemsys,
+        thermo_type=tt,
         database_version=doc["database_version"],
         retrieved_at=doc["retrieved_at"],
         endpoint=doc.get("endpoint", ""),
-        entries=doc["entries"],
+        entries=entries,
         queries=list(doc.get("queries", [])),
     )
 
@@ -292,6 +368,7 @@ def _write_cache(cache_dir: Path, record: CachedSystem) -> CachedSystem:
         "queries": record.queries,
         "mp_api_version": _dist_version("mp-api"),
         "n_entries": len(record.entries),
+        "entries_sha256": entries_checksum(record.chemsys, record.thermo_type, record.entries),
         "entries": record.entries,
     }
     _write_json_atomic(path, doc)
@@ -322,12 +399,16 @@ class RetryPolicy:
         backoff: First delay [s]; doubles with every attempt.
         max_delay: Cap on one delay [s].
         timeout: Time-out of the heartbeat check [s].
+        budget: Total time [s] one load/fetch may spend talking to the API (requests, retries and
+            back-off delays together); a hung server ends with an error after at most this long.
+            None: no limit.
     """
 
     retries: int = 3
     backoff: float = 2.0
     max_delay: float = 60.0
     timeout: float = 30.0
+    budget: float | None = None
 
     def delay(self, attempt: int) -> float:
         """Delay [s] after failed attempt number ``attempt`` (1-based)."""
@@ -379,6 +460,7 @@ class _Client:
         self.thermo_type = thermo_type
         self.policy = policy
         self._mpr = None
+        self._started = time.monotonic()
 
     def __repr__(self) -> str:  # never show the key
         return f"_Client({self.endpoint!r}, {self.thermo_type!r})"
@@ -393,11 +475,48 @@ class _Client:
     def _redact(self, text: str) -> str:
         return text.replace(self._api_key, "***") if self._api_key else text
 
+    def _remaining(self) -> float:
+        """Seconds left of the time budget (inf without one)."""
+        if self.policy.budget is None:
+            return float("inf")
+        return self.policy.budget - (time.monotonic() - self._started)
+
+    def _over_budget(self, what: str) -> SourceError:
+        return SourceError(
+            f"the Materials Project API at {self.endpoint} did not answer {what} within the time budget of "
+            f"{self.policy.budget:g} s; nothing was cached, check the server (https://status.materialsproject.org) "
+            "or raise --budget"
+        )
+
+    def _bounded(self, call: Callable, what: str):
+        """``call()``, abandoned (its thread left to finish as a daemon) when the budget runs out."""
+        left = self._remaining()
+        if left == float("inf"):
+            return call()
+        if left <= 0:
+            raise self._over_budget(what)
+        box: dict = {}
+
+        def run() -> None:
+            try:
+                box["value"] = call()
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                box["error"] = exc
+
+        worker = threading.Thread(target=run, name=f"mp-api {what}", daemon=True)
+        worker.start()
+        worker.join(left)
+        if worker.is_alive():
+            raise self._over_budget(what)
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
     def _retrying(self, call: Callable, what: str):
         attempts = self.policy.retries + 1
         for attempt in range(1, attempts + 1):
             try:
-                return call()
+                return self._bounded(call, what)
             except ScreeningError:
                 raise
             except Exception as exc:  # noqa: BLE001 - classified and re-raised as SourceError below
@@ -408,6 +527,8 @@ class _Client:
                         "Materials Project %s for %s (attempt %d of %d); retrying in %.1f s",
                         f"HTTP {status}" if status else "time-out", what, attempt, attempts, delay,
                     )
+                    if delay >= self._remaining():
+                        raise self._over_budget(what) from None
                     _sleep(delay)
                     continue
                 raise self._error(kind, status, exc, what, attempt) from None
@@ -438,7 +559,7 @@ class _Client:
         """Check the endpoint answers, with a time-out (mp-api's own heartbeat has none)."""
         import requests
 
-        resp = requests.get(self.endpoint + "heartbeat", timeout=self.policy.timeout)
+        resp = requests.get(self.endpoint + "heartbeat", timeout=min(self.policy.timeout, max(self._remaining(), 0.1)))
         if resp.status_code == 429 or resp.status_code >= 500:
             raise _HTTPStatus(resp.status_code, "heartbeat")
 
@@ -626,6 +747,28 @@ class _Fetch:
         )
 
 
+def _policy(retries, backoff, timeout, budget) -> RetryPolicy:
+    """A checked :class:`RetryPolicy` (one-line errors for out-of-range numbers)."""
+    def number(name: str, value, lo: float, hi: float) -> float:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"--{name} {value!r} is not a number") from None
+        if not (lo <= v <= hi):
+            raise InputError(f"--{name} {value!r} is out of range; give a value between {lo:g} and {hi:g}")
+        return v
+
+    r = number("retries", retries, 0, 100)
+    if r != int(r):
+        raise InputError(f"--retries {retries!r} must be a whole number between 0 and 100")
+    return RetryPolicy(
+        retries=int(r),
+        backoff=number("backoff", backoff, 0, 3600),
+        timeout=number("timeout", timeout, 0.1, 3600),
+        budget=None if budget is None else number("budget", budget, 0.1, 7 * 86400),
+    )
+
+
 def fetch(
     elements: str | Iterable[str],
     thermo_type: str = DEFAULT_THERMO_TYPE,
@@ -638,6 +781,7 @@ def fetch(
     retries: int = 3,
     backoff: float = 2.0,
     timeout: float = 30.0,
+    budget: float | None = None,
     max_elements_per_query: int = MAX_ELEMENTS_PER_QUERY,
 ) -> CachedSystem:
     """Make sure the chemical system is in the cache; return the cache file that covers it.
@@ -657,7 +801,7 @@ def fetch(
     if max_elements_per_query < 1:
         raise InputError("max_elements_per_query must be at least 1")
     root = Path(cache_dir).expanduser() if cache_dir is not None else DEFAULT_CACHE_DIR
-    policy = RetryPolicy(retries=max(0, int(retries)), backoff=max(0.0, float(backoff)), timeout=float(timeout))
+    policy = _policy(retries, backoff, timeout, budget)
     url = _endpoint(endpoint)
 
     def make_client() -> _Client:
@@ -683,6 +827,7 @@ def load_mp(
     retries: int = 3,
     backoff: float = 2.0,
     timeout: float = 30.0,
+    budget: float | None = None,
     max_elements_per_query: int = MAX_ELEMENTS_PER_QUERY,
 ) -> EntryTable:
     """Formation-energy table of a whole chemical system from the Materials Project (cached).
@@ -700,6 +845,8 @@ def load_mp(
         retries: Extra attempts per query on HTTP 429/5xx and time-outs.
         backoff: First retry delay [s], doubled every attempt (capped at 60 s).
         timeout: Heartbeat time-out [s].
+        budget: Total time [s] for talking to the API in this call (requests, retries, back-off); a hung
+            server ends with a one-line error after at most this long. None: no limit.
         max_elements_per_query: Largest system fetched in one ``get_entries_in_chemsys`` call (mp-api: 9).
 
     Returns:
@@ -714,7 +861,7 @@ def load_mp(
     els = normalise_elements(elements)
     record = fetch(
         els, thermo_type, cache_dir, api_key, endpoint, refresh=refresh, offline=offline, retries=retries,
-        backoff=backoff, timeout=timeout, max_elements_per_query=max_elements_per_query,
+        backoff=backoff, timeout=timeout, budget=budget, max_elements_per_query=max_elements_per_query,
     )
     provenance = {
         "source": "mp",
@@ -874,6 +1021,28 @@ def _maximal_records(root: Path, thermo_type: str) -> list[CachedSystem]:
 
 
 # ---------------------------------------------------------------------------------------------- command line
+#: Default total time [s] one command may spend on the API (``--budget``).
+CLI_BUDGET = 300.0
+
+
+def add_network_options(p: argparse.ArgumentParser, group: str | None = None) -> None:
+    """``--retries``, ``--backoff``, ``--timeout`` and ``--budget`` of the Materials Project source."""
+    g = p.add_argument_group(group) if group else p
+    g.add_argument("--retries", type=int, default=3, help="extra attempts on HTTP 429/5xx and time-outs (default 3)")
+    g.add_argument("--backoff", type=float, default=2.0, help="first retry delay in seconds, doubling (default 2)")
+    g.add_argument("--timeout", type=float, default=30.0, help="heartbeat time-out in seconds (default 30)")
+    g.add_argument(
+        "--budget", type=float, default=CLI_BUDGET,
+        help="total seconds for all requests, retries and waits; a hung server ends after this "
+        f"(default {CLI_BUDGET:g})",
+    )
+
+
+def network_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of :func:`fetch`/:func:`load_mp` from :func:`add_network_options`."""
+    return {k: getattr(args, k) for k in ("retries", "backoff", "timeout", "budget") if hasattr(args, k)}
+
+
 def register_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``mp fetch`` and ``mp export`` to a command line.
 
@@ -901,8 +1070,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPar
     f.add_argument("--thermo-type", default=DEFAULT_THERMO_TYPE, choices=THERMO_TYPES, help="MP thermo type")
     f.add_argument("--cache-dir", default=None, help=f"cache root (default {DEFAULT_CACHE_DIR})")
     f.add_argument("--refresh", action="store_true", help="fetch again even if cached")
-    f.add_argument("--retries", type=int, default=3, help="extra attempts on HTTP 429/5xx (default 3)")
-    f.add_argument("--backoff", type=float, default=2.0, help="first retry delay in seconds, doubling (default 2)")
+    add_network_options(f)
     f.set_defaults(handler=cmd_fetch, func=cmd_fetch)
 
     e = sub.add_parser("export", help="write cached entries as a snapshot file for --source PATH")
@@ -918,8 +1086,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     """``screening mp fetch``: returns the exit code."""
     try:
         rec = fetch(
-            args.elements, args.thermo_type, args.cache_dir, refresh=args.refresh, retries=args.retries,
-            backoff=args.backoff,
+            args.elements, args.thermo_type, args.cache_dir, refresh=args.refresh, **network_options(args)
         )
     except ScreeningError as exc:
         print(f"error: {exc}", file=sys.stderr)
