@@ -7,6 +7,7 @@ ranges, user coatings, and that every formula parses (the error names its config
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -57,6 +58,36 @@ class Material:
             return ()
         lo, hi = self.voltage
         return (lo,) if lo == hi else (lo, hi)
+
+
+def _key_text(path: tuple) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def check_finite(config, path: tuple = ()) -> None:
+    """Refuse NaN and infinities anywhere in a config (YAML ``.nan``/``.inf``), naming the key.
+
+    JSON Schema bounds cannot catch NaN (every comparison with NaN is false), so ``voltage: [.nan,
+    2.6]`` or ``thresholds.e_above_hull: .nan`` would otherwise pass validation and silently turn into
+    wrong rows.
+
+    Raises:
+        ConfigError: the first non-finite number, with its key.
+    """
+    if isinstance(config, dict):
+        for k, v in config.items():
+            check_finite(v, (*path, k))
+    elif isinstance(config, list | tuple):
+        for i, v in enumerate(config):
+            check_finite(v, (*path, i))
+    elif isinstance(config, float) and not math.isfinite(config):
+        raise ConfigError(
+            f"config key {_key_text(path)} = {config!r} is not a finite number; give a finite value "
+            "(bounds and units in workflow/schemas/config.schema.yaml)"
+        )
 
 
 def slug(name: str) -> str:
@@ -201,6 +232,7 @@ class ScreenConfig:
             ConfigError: duplicate names, an empty voltage range, no electrode, a user coating with both
                 or neither of ``formation_energy`` and ``on_hull``, a formula that cannot be parsed.
         """
+        check_finite(config)
         cathodes = []
         for i, c in enumerate(config.get("cathodes") or []):
             lo, hi = (float(v) for v in c["voltage"])
@@ -282,4 +314,4 @@ class ScreenConfig:
         return cls(config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query)
 
 
-__all__ = ["OBJECTIVES", "ConfigError", "Material", "RankingOptions", "ScreenConfig", "Thresholds", "slug"]
+__all__ = ["OBJECTIVES", "ConfigError", "check_finite", "Material", "RankingOptions", "ScreenConfig", "Thresholds", "slug"]
