@@ -51,7 +51,9 @@ def _add_common(p: argparse.ArgumentParser, voltage: bool) -> None:
         "repeat or separate by commas, e.g. --exclude LiS4,S8O (recorded in the JSON provenance)",
     )
     g = p.add_argument_group("Materials Project source (with --source mp)")
-    g.add_argument("--cache-dir", default=None, help="cache root (default resources/mp_cache)")
+    g.add_argument(
+        "--mp-cache-dir", default=None, metavar="DIR", help="Materials Project cache root (default resources/mp_cache)"
+    )
     try:
         from screening.entries.mp import add_network_options
     except ImportError:  # pragma: no cover - mp-api missing
@@ -143,6 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="report the voltage from each end's own lowest entry (default: both ends on the hull; both are shown)",
     )
 
+    p = sub.add_parser(
+        "verify", help="check a results folder against the sha256 in its provenance.json",
+        description="Recompute the sha256 of every table listed in RESULTS_DIR/provenance.json and open every "
+        "intermediate under RESULTS_DIR/work; name any file that differs or is unreadable and the command that "
+        "recomputes it. Exit status 0 when everything matches, 2 otherwise.",
+    )
+    p.add_argument("results_dir", metavar="RESULTS_DIR", help="a results folder written by the workflow (e.g. results)")
+    p.set_defaults(handler=cmd_verify)
+
     try:
         from screening.entries import mp
     except ImportError:
@@ -188,8 +199,8 @@ def _engine(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
 
         if args.thermo_type:
             options["thermo_type"] = args.thermo_type
-        if args.cache_dir:
-            options["cache_dir"] = args.cache_dir
+        if args.mp_cache_dir:
+            options["cache_dir"] = args.mp_cache_dir
         options.update(network_options(args))
     table = load_source(args.source, elements=elements, **options)
     table, _ = exclude_entries(table, args.exclude)
@@ -407,6 +418,16 @@ def cmd_voltage(args: argparse.Namespace) -> int:
     print("  hull steps (V vs Li/Li+, Li per host formula unit, phases):")
     for pl in v.steps:
         print(f"    {pl.voltage:8.3f}  {pl.li_start:7.3f} -> {pl.li_end:7.3f}  {', '.join(pl.phases)}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from screening.screen.verify import IntegrityError, verify_results
+
+    report = verify_results(args.results_dir)
+    if not report.ok:
+        raise IntegrityError(report.message())
+    print(report.message())
     return 0
 
 

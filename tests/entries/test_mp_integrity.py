@@ -111,7 +111,7 @@ def _assert_one_line(code, out, err, pattern, path: Path, refresh: str):
 
 def test_an_intact_cache_is_read_and_gives_real_numbers(tmp_path, capsys):
     write_cache(tmp_path, "Li-N-O")
-    code, out, err = _run(capsys, "decompose", "Li3N", "--source", "mp", "--cache-dir", str(tmp_path), "--json")
+    code, out, err = _run(capsys, "decompose", "Li3N", "--source", "mp", "--mp-cache-dir", str(tmp_path), "--json")
     assert code == 0, err
     res = json.loads(out)["result"]
     # E_f(Li3N) = (-17.045 - 3 (-1.9089) - (-16.673 / 2)) / 4 eV/atom
@@ -128,7 +128,7 @@ def test_damaged_cache_file_is_refused(tmp_path, capsys, damage, message, comman
     _put(path, doc)
     out_file = tmp_path / "snap.json.gz"
     if command == "decompose":
-        argv = ["decompose", "Li3N", "--source", "mp", "--cache-dir", str(cache)]
+        argv = ["decompose", "Li3N", "--source", "mp", "--mp-cache-dir", str(cache)]
     else:
         argv = ["mp", "export", str(out_file), "--cache-dir", str(cache)]
     code, out, err = _run(capsys, *argv)
@@ -141,7 +141,7 @@ def test_cache_named_for_another_system_is_refused(tmp_path, capsys):
     real = write_cache(tmp_path, "Li-N")
     fake = real.with_name("Li-N-O.json.gz")
     real.rename(fake)
-    code, out, err = _run(capsys, "react", "Li3N", "Li2O", "--source", "mp", "--cache-dir", str(tmp_path))
+    code, out, err = _run(capsys, "react", "Li3N", "Li2O", "--source", "mp", "--mp-cache-dir", str(tmp_path))
     _assert_one_line(code, out, err, r"is named for Li-N-O but holds the Li-N system", fake, "Li N O")
 
 
@@ -176,7 +176,7 @@ def test_hung_server_ends_within_the_budget(tmp_path, capsys, monkeypatch, hung_
     monkeypatch.setenv("MP_API_ENDPOINT", hung_endpoint)
     start = time.monotonic()
     code, out, err = _run(
-        capsys, "react", "Li3N", "Li2O", "--source", "mp", "--cache-dir", str(tmp_path), "--budget", "1.5",
+        capsys, "react", "Li3N", "Li2O", "--source", "mp", "--mp-cache-dir", str(tmp_path), "--budget", "1.5",
         "--retries", "5", "--backoff", "0",
     )
     elapsed = time.monotonic() - start
@@ -194,6 +194,6 @@ def test_hung_server_ends_within_the_budget(tmp_path, capsys, monkeypatch, hung_
 )
 def test_network_options_are_bounded(tmp_path, capsys, flag, value, message):
     write_cache(tmp_path, "Li-N-O")
-    code, out, err = _run(capsys, "decompose", "Li3N", "--source", "mp", "--cache-dir", str(tmp_path), flag, value)
+    code, out, err = _run(capsys, "decompose", "Li3N", "--source", "mp", "--mp-cache-dir", str(tmp_path), flag, value)
     assert code == 2 and out == "" and len(err.splitlines()) == 1
     assert message in err

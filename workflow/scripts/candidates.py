@@ -11,5 +11,5 @@ from screening.screen.logs import logged
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
-with logged(smk.log[0]):
+with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.screen.verify)
     run_candidates(smk.input.entries, smk.input.provenance, smk.params.screen, smk.output.table)

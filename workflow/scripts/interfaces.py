@@ -11,7 +11,7 @@ from screening.screen.logs import logged
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
-with logged(smk.log[0]):
+with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.screen.verify)
     run_collect(
         [*smk.input.summaries, smk.input.baseline_summary],
         [*smk.input.kinks, smk.input.baseline_kinks],

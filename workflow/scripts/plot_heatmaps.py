@@ -11,5 +11,5 @@ from screening.screen.logs import logged
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
-with logged(smk.log[0]):
+with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.screen.verify)
     plot_heatmaps(smk.input.rankings, smk.output[0], processes=smk.threads, top_n=smk.params.top_n)

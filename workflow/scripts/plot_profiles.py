@@ -11,7 +11,7 @@ from screening.screen.logs import logged
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
-with logged(smk.log[0]):
+with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.screen.verify)
     plot_profiles(
         smk.input.rankings,
         smk.input.interfaces,

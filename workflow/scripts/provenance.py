@@ -11,5 +11,5 @@ from screening.screen.provenance import write_manifest
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
-with logged(smk.log[0]):
+with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.screen.verify)
     write_manifest(smk.input.provenance, smk.params.config, [smk.input.candidates, *smk.input.tables], smk.output[0])

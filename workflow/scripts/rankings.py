@@ -11,7 +11,7 @@ from screening.screen.ranking import run_rank
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
-with logged(smk.log[0]):
+with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.screen.verify)
     run_rank(
         smk.input.candidates,
         smk.input.plan,

@@ -11,7 +11,7 @@ from screening.screen.windows import run_windows
 
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
-with logged(smk.log[0]):
+with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.screen.verify)
     run_windows(
         smk.input.entries,
         smk.input.provenance,

@@ -314,4 +314,6 @@ class ScreenConfig:
         return cls(config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query)
 
 
-__all__ = ["OBJECTIVES", "ConfigError", "check_finite", "Material", "RankingOptions", "ScreenConfig", "Thresholds", "slug"]
+__all__ = [
+    "OBJECTIVES", "ConfigError", "Material", "RankingOptions", "ScreenConfig", "Thresholds", "check_finite", "slug",
+]
