@@ -88,8 +88,18 @@ def _add_electronic(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse with the package's error convention: one ``error:`` line, exit status 2 (no usage block)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        hint = ""
+        if "unrecognized arguments: -" in message:
+            hint = "; put an argument that starts with '-' after '--'"
+        self.exit(EXIT_BAD_INPUT, f"error: {self.prog}: {message}{hint}; see '{self.prog} --help'\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="screening",
         description="Interface stability screening for all-solid-state Li batteries (energies in eV/atom, "
         "open to Li in eV per non-Li atom; voltages in V vs Li/Li+).",
@@ -445,7 +455,10 @@ def _print_warnings(caught) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or one 'error:' line already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
     try:
         with warnings.catch_warnings(record=True) as caught:

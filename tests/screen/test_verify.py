@@ -130,7 +130,8 @@ def test_truncated_chunk_in_a_real_run_is_recomputed(tmp_path):
     """Default screen; truncate a chunk (old mtime) and force the merge: one line, then a clean rerun."""
     def smk(*extra):
         return subprocess.run(
-            [sys.executable, "-m", "snakemake", "--cores", "2", "-d", str(tmp_path), *extra],
+            [sys.executable, "-m", "snakemake", "--cores", "2", "-d", str(tmp_path),
+             "--configfile", str(REPO / "config" / "config.yaml"), *extra],
             cwd=REPO, capture_output=True, text=True, timeout=1800,
         )
 
