@@ -94,3 +94,26 @@ def test_workflow_stops_before_any_job(tmp_path):
     assert "cathodes[0].voltage[0] = nan is not a finite number" in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"require_elements": ["Li", "Og"]}, r"require_elements \['Li', 'Og'\]: the source has no entry with Og"),
+        ({"require_elements": ["Li"], "exclude_elements": ["Li"]},
+         r"exclude_elements \['Li'\] leaves none of the \d+ entries left by the filters before it"),
+        ({"elements": ["Li", "O"], "min_elements": 3},
+         r"min_elements 3 / max_elements 4 leaves none of the \d+ entries"),
+    ],
+    ids=["missing-element", "exclude", "element-count"],
+)
+def test_empty_query_names_the_filter_at_fault(exp_engine, query, message):
+    from screening.screen.candidates import select_candidates
+
+    cfg = ScreenConfig.from_dict({
+        "anodes": [{"name": "Li", "formula": "Li", "potential": 0.0}],
+        "electrolytes": [{"name": "SE", "formula": "LiI"}],
+        "coatings": {"query": {"enabled": True, **query}},
+    })
+    with pytest.raises(ConfigError, match=message):
+        select_candidates(exp_engine, cfg)

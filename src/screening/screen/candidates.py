@@ -69,6 +69,35 @@ def query_candidates(engine: Engine, query: dict) -> pd.DataFrame:
     return df.sort_values("formula").reset_index(drop=True)
 
 
+def _empty_query_reason(engine: Engine, query: dict) -> str:
+    """Which filter of an empty query removed the last composition (applied in the order of the schema)."""
+    table = engine.table
+    rows = [i for i in range(len(table)) if not table.virtual[i] and not table.ids[i].startswith("ref:")]
+    comps = {i: set(table.composition(i)) for i in rows}
+    require = set(query.get("require_elements") or [])
+    missing = sorted(require - set(table.elements))
+    if missing:
+        return f"require_elements {sorted(require)}: the source has no entry with {', '.join(missing)}"
+    steps = [
+        (f"require_elements {sorted(require)}", lambda els: require <= els),
+        (f"exclude_elements {sorted(query.get('exclude_elements') or [])}",
+         lambda els: not els & set(query.get("exclude_elements") or [])),
+        (f"elements {query.get('elements')}", lambda els: not query.get("elements") or els <= set(query["elements"])),
+        (f"min_elements {query.get('min_elements', 2)} / max_elements {query.get('max_elements', 4)}",
+         lambda els: int(query.get("min_elements", 2)) <= len(els) <= int(query.get("max_elements", 4))),
+    ]
+    for label, keep in steps:
+        before = len(rows)
+        rows = [i for i in rows if keep(comps[i])]
+        if not rows:
+            return f"{label} leaves none of the {before} entries left by the filters before it"
+    lowest = float(min(engine.e_above_hull_rows(rows)))
+    return (
+        f"e_above_hull_max {query.get('e_above_hull_max', 0.025)} eV/atom: the {len(rows)} entries left by the other "
+        f"filters lie at least {lowest:.4g} eV/atom above the hull"
+    )
+
+
 def select_candidates(engine: Engine, cfg: ScreenConfig) -> pd.DataFrame:
     """All candidate coatings in a fixed order, numbered (``candidate``) in that order.
 
@@ -99,12 +128,10 @@ def select_candidates(engine: Engine, cfg: ScreenConfig) -> pd.DataFrame:
         q = query_candidates(engine, cfg.query)
         log.info("query over the source: %d compositions pass", len(q))
         if q.empty:
-            qc = cfg.query
+            why = _empty_query_reason(engine, cfg.query)
             raise ConfigError(
-                "config key coatings.query matches no composition of the source (require_elements "
-                f"{qc.get('require_elements') or []}, exclude_elements {qc.get('exclude_elements') or []}, "
-                f"{qc.get('min_elements', 2)}-{qc.get('max_elements', 4)} elements, e_above_hull_max "
-                f"{qc.get('e_above_hull_max', 0.025)} eV/atom); loosen its filters or set coatings.query.enabled: false"
+                f"config key coatings.query matches no composition of the source ({why}); "
+                "loosen that filter or set coatings.query.enabled: false"
             )
         names = {r["coating"] for r in records}
         for r in q.itertuples(index=False):
