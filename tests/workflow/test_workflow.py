@@ -36,7 +36,7 @@ REVIEW = REPO / "config" / "review.yaml"
 DEFAULT = REPO / "config" / "config.yaml"
 TABLES = ["windows", "interfaces", "reactions", "rankings"]
 TABLE_FILES = [f"results/tables/{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")]
-TIMEOUT = 1200  # s for one run of the review screen (~3 min on 2 cores)
+TIMEOUT = 3600  # s; a hang guard for one run of the review screen (~3 min on 2 idle cores, >20 min on busy ones)
 
 pytestmark = pytest.mark.workflow
 
