@@ -109,6 +109,10 @@ def test_report_in_browser_rows_profiles_and_screenshot(small_screen, browser, t
     _select_stack(browser, stack)
     n_rows = browser.execute_script("return document.querySelectorAll('#ranking-table tbody tr').length")
     assert n_rows == int((small_screen.rankings["stack"] == stack).sum()) == 5
+    # the funnel line counts the candidates at each stage of the stack
+    funnel = browser.find_element("id", "funnel").text
+    for st, n in small_screen.stack(stack)["stage"].value_counts().items():
+        assert f"{st}: {n}" in funnel, (st, n, funnel)
     # select the second-ranked coating by clicking its row
     second = small_screen.stack(stack)["coating"].iloc[1]
     row = browser.find_element("css selector", f'#ranking-table tbody tr[data-coating="{second}"]')

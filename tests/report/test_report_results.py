@@ -61,6 +61,10 @@ def test_li_metal_stack_uses_0_v_electrolyte_interfaces_and_closed_baseline(smal
 
 def test_payload_holds_every_ranking_row_and_top_n_profiles(small_screen) -> None:
     data = build_payload(small_screen, top_n=2)
+    itf = small_screen.interfaces.set_index("interface")
+    id_cols = [c for c in small_screen.rankings.columns if "interface" in c]
+    assert {"interface_electrode_open", "interface_electrolyte", "baseline_interface_open"} <= set(id_cols)
+    assert data["stages"][-1] == "passed"
     for st in data["stacks"]:
         assert len(st["rows"]) == int((small_screen.rankings["stack"] == st["name"]).sum())
         assert len(st["profiles"]) == 2
@@ -77,6 +81,10 @@ def test_payload_holds_every_ranking_row_and_top_n_profiles(small_screen) -> Non
                     assert pd.isna(want), (c, want)
                 elif isinstance(v, float):
                     assert v == pytest.approx(float(want), abs=1e-6), c
+                elif c in id_cols:  # an interface id, shown with its interface
+                    r = itf.loc[int(want)]
+                    where = "closed" if pd.isna(r.voltage) else f"{r.voltage:.2f} V"
+                    assert v.startswith(f"#{int(want)} {r.a_name} | {r.b_name}") and v.endswith(f"({where})"), (c, v)
                 else:
                     assert v == (want if isinstance(v, bool | int) else str(want)), c
     # each embedded profile's lowest kink is the interfaces table's minimum

@@ -80,6 +80,22 @@ def _rows(df: pd.DataFrame, columns: list[str]) -> list[list]:
     return [[_cell(v) for v in row] for row in zip(*cols, strict=True)] if columns else []
 
 
+def _label(labels: dict, i) -> str | None:
+    if i is None or i is pd.NA or (isinstance(i, float) and math.isnan(i)):
+        return None
+    i = int(i)
+    return labels.get(i, "not computed (left the funnel)" if i < 0 else f"#{i}")
+
+
+def _stages() -> list[str]:
+    """The funnel's stages in order (empty if this version has no funnel)."""
+    try:
+        from screening.screen.funnel import STAGES
+    except ImportError:  # pragma: no cover - depends on the version
+        return []
+    return list(STAGES)
+
+
 def _columns(df: pd.DataFrame, wanted) -> list[str]:
     return [c for c in wanted if c in df.columns]
 
@@ -92,11 +108,16 @@ def build_payload(res: ScreenResults, top_n: int) -> dict:
         top_n: Coatings per stack (best ranks) whose profiles are embedded.
     """
     rk = res.rankings
+    # integer interface ids in the ranking are shown with their interface: "#16 Li2O | TiS2 (1.60 V)"
+    id_cols = [c for c in rk.columns if "interface" in c and pd.api.types.is_integer_dtype(rk[c])]
+    labels = res.interface_labels
     columns = _columns(rk, LEAD_COLUMNS) + [c for c in rk.columns if c not in LEAD_COLUMNS]
     stacks = []
     profile_ids: list = []
     for name in res.stacks:
         sub = res.stack(name)
+        if id_cols:
+            sub = sub.assign(**{c: sub[c].map(lambda i: _label(labels, i)) for c in id_cols})
         head = sub.iloc[0]
         top = list(sub["coating"].head(top_n))
         nb = res.neighbours(name, top)
@@ -135,6 +156,7 @@ def build_payload(res: ScreenResults, top_n: int) -> dict:
         "energy_kind": res.energy_kind,
         "energy_column": res.energy_column,
         "top_n": int(top_n),
+        "stages": _stages(),
         "columns": columns,
         "stacks": stacks,
         "interfaces": {"columns": icols, "rows": _rows(itf, icols)},

@@ -132,6 +132,16 @@ class ScreenResults:
         itf = self.interfaces
         return itf[itf["kind"].str.startswith("coating|")]
 
+    @cached_property
+    def interface_labels(self) -> dict[int, str]:
+        """``#id a | b (V)`` of every interface (``(charged)`` after a charged cathode; closed: ``(closed)``)."""
+        itf = self.interfaces
+        v = itf["voltage"].astype(float)
+        where = v.map(lambda x: "closed" if x != x else f"{x:.2f} V")
+        charged = itf["b_role"].eq("cathode_charged").map({True: " (charged)", False: ""}) if "b_role" in itf else ""
+        labels = "#" + itf["interface"].astype(str) + " " + itf["a_name"] + " | " + itf["b_name"] + charged
+        return dict(zip(itf["interface"].astype(int), labels + " (" + where + ")", strict=True))
+
     @property
     def stacks(self) -> list[str]:
         """Stack names (``electrode | electrolyte``) in table order."""

@@ -74,10 +74,26 @@
     const pot = (lo === null) ? "" : (lo === hi ? lo.toFixed(2) + " V" : lo.toFixed(2) + "-" + hi.toFixed(2) + " V");
     document.getElementById("stack-summary").textContent =
       s.electrode + " (" + (s.electrode_role || "electrode") + (pot ? ", " + pot : "") + ") with " + s.electrolyte;
+    renderFunnel();
     const first = s.rows.length ? s.rows[0][colIndex.coating] : null;
     renderTable();
     selectCoating(first);
     drawWindows();
+  }
+
+  // ------------------------------------------------------------------ funnel
+  // Where each candidate left the funnel (column "stage"; Xiao et al. 2019: cheap criteria first, reaction
+  // energies only for what survives them).
+  function renderFunnel() {
+    const el = document.getElementById("funnel");
+    const i = colIndex.stage;
+    if (i === undefined) { el.textContent = ""; return; }
+    const counts = {};
+    for (const r of state.stack.rows) counts[r[i]] = (counts[r[i]] || 0) + 1;
+    const order = DATA.stages.length ? DATA.stages : Object.keys(counts).sort();
+    const parts = order.filter((st) => counts[st]).map((st) => st + ": " + counts[st]);
+    el.textContent = "Funnel of the " + state.stack.rows.length + " candidates (stage where each stopped; " +
+      "passed = every filter): " + parts.join(", ");
   }
 
   // ------------------------------------------------------------------ ranking table
@@ -131,8 +147,10 @@
       const cls = (iPass === undefined || r[iPass] === null) ? "" : (r[iPass] ? "passes" : "fails");
       const sel = r[iCoat] === state.coating ? " selected" : "";
       parts.push('<tr class="' + cls + sel + '" data-coating="' + esc(r[iCoat]) + '">' + r.map((v, j) => {
-        const k = cols[j] === "fail_reasons" ? "reasons" : (typeof v === "number" ? "num" : "");
-        return '<td class="' + k + '">' + esc(fmt(v)) + "</td>";
+        const k = cols[j] === "fail_reasons" ? "reasons" :
+          (typeof v === "number" ? "num" : (typeof v === "string" && v.length > 40 ? "long" : ""));
+        const title = k === "long" ? ' title="' + esc(v) + '"' : "";
+        return '<td class="' + k + '"' + title + ">" + esc(fmt(v)) + "</td>";
       }).join("") + "</tr>");
     }
     tbody.innerHTML = parts.join("");
@@ -214,12 +232,12 @@
     const a = profileTraces(side(false), { x: "x", y: "y" }, 0, false);
     const b = profileTraces(side(true), { x: "x2", y: "y2" }, 3, false);
     const base = profileTraces(s.baseline, { x: "x3", y: "y3" }, 0, true);
-    const yTitle = KIND + " reaction energy [eV/atom closed; eV per non-Li atom open to Li]";
+    const yTitle = KIND + " reaction energy<br>[eV/atom closed; eV per non-Li atom open to Li]";
     const layout = {
       height: 460, margin: { l: 70, r: 20, t: 40, b: 60 }, hovermode: "closest",
       legend: { orientation: "h", y: -0.2, font: { size: 10 } },
       xaxis: { domain: [0, 0.3], title: { text: "x, atomic fraction of " + c }, range: [0, 1] },
-      yaxis: { title: { text: yTitle }, zeroline: true },
+      yaxis: { title: { text: yTitle, font: { size: 11 } }, zeroline: true },
       xaxis2: { domain: [0.36, 0.66], title: { text: "x, atomic fraction of " + c }, range: [0, 1], anchor: "y2" },
       yaxis2: { anchor: "x2", zeroline: true },
       xaxis3: { domain: [0.72, 1], title: { text: "x, atomic fraction of " + s.electrolyte }, range: [0, 1], anchor: "y3" },
