@@ -336,6 +336,8 @@ def _balanced(
     lp_amounts = np.array([ph.amount for ph in phases])
     scale = max(1.0, float(np.abs(a).max()), float(np.abs(b).max()))
     target = x_molar * a + (1 - x_molar) * b
+    if np.abs(m @ lp_amounts - target).max() <= 1e-13 * scale:
+        return phases, x_molar  # the LP's amounts already balance (the walk's kinks are exact)
     n = np.linalg.lstsq(m, target, rcond=None)[0]
     x = x_molar
     if np.abs(m @ n - target).max() > 1e-12 * scale:  # the kink sits a hair off: let x move
@@ -390,6 +392,7 @@ class Engine:
         self._cache: OrderedDict = OrderedDict()
         self._cache_size = cache_size
         self._selected: dict = {}
+        self._row_info: dict[int, tuple] = {}
 
     # ------------------------------------------------------------------ hull construction
     def _elements_of(self, *reactants: _Reactant) -> tuple[str, ...]:
@@ -444,19 +447,16 @@ class Engine:
         formula unit of the reactant).
         """
         out = []
-        for i, amt in zip(sol.index, sol.amount, strict=True):
+        for i, amt in zip(sol.index.tolist(), sol.amount.tolist(), strict=True):
             row = int(lp.labels[i])
-            name = self.table.name(row)
-            n_all, n_li = _atoms_of_reduced(name)
+            info = self._row_info.get(row)
+            if info is None:  # (name, id, atoms, Li atoms, virtual) of a product, once per Engine
+                name = self.table.name(row)
+                info = (name, self.table.ids[row], *_atoms_of_reduced(name), bool(self.table.virtual[row]))
+                self._row_info[row] = info
+            name, entry_id, n_all, n_li, virtual = info
             n_norm = n_all - n_li if open_li else n_all
-            out.append(
-                Phase(
-                    formula=name,
-                    entry_id=self.table.ids[row],
-                    amount=float(amt * per_atoms / n_norm),
-                    virtual=bool(self.table.virtual[row]),
-                )
-            )
+            out.append(Phase(formula=name, entry_id=entry_id, amount=float(amt * per_atoms / n_norm), virtual=virtual))
         out.sort(key=lambda p: (-round(p.amount, 9), p.formula))  # rounded: ties by name, not by noise
         return out
 
@@ -638,11 +638,16 @@ class Engine:
         closed_elements = self._elements_of(ra, rb)
         elements = closed_elements if mu is None else tuple(sorted({*closed_elements, LI}, key=ATOMIC_NUMBER.get))
         self.table.check_elements(elements, f"{a} | {b}")
-        closed = self._lp(closed_elements, None)
+        closed = self._lp(closed_elements, None) if mu is None else None
 
         def closed_energy(r: _Reactant) -> tuple[float, bool, bool]:
-            e_hull = closed.solve(self._vector(r.amounts, closed_elements)).value
-            row, e_entry, has_entry, is_virtual, _ = self._entry_status(r, closed_elements, e_hull)
+            if mu is None:
+                e_hull = closed.solve(self._vector(r.amounts, closed_elements)).value
+                own = closed_elements
+            else:  # the hull of the reactant's own system (smaller, and shared by every pair it is in)
+                own = self._elements_of(r)
+                e_hull = self._lp(own, None).solve(self._vector(r.amounts, own)).value
+            row, e_entry, has_entry, is_virtual, _ = self._entry_status(r, own, e_hull)
             glass = has_entry and is_composite(r.formula)
             return (e_hull if hull_reference or row is None else e_entry), is_virtual, glass
 
