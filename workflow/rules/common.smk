@@ -42,6 +42,9 @@ BENCH = f"{RESULTS}/benchmarks"
 # Config keys the expensive steps depend on: a change elsewhere (thresholds, weights, report) reruns
 # only the ranking and the report, never the interface chunks.
 MATERIAL_KEYS = ("cathodes", "anodes", "electrolytes", "coatings", "chunk_size", "hull_reference")
+# Keys of the interphase classes (windows, interface chunks, baseline); with source mp the band gaps come
+# from the cache that fetch_mp filled (mp.cache_dir).
+ELECTRONIC_KEYS = ("electronic", "source", "snapshot", "mp")
 
 
 def config_subset(*keys):
@@ -56,6 +59,12 @@ def source_input(wildcards):
     if SOURCE == "mp2019":
         return [str(MP2019_FILE)]
     return [SOURCE] if SOURCE != "experimental" else []
+
+
+def electronic_input(wildcards):
+    """The user band gap table (a changed table reruns the classes), if the config names one."""
+    table = (config.get("electronic") or {}).get("table")
+    return [table] if table else []
 
 
 def chunk_numbers():

@@ -88,6 +88,7 @@ rule windows:
         entries=rules.entries.output.binary,
         provenance=rules.entries.output.provenance,
         candidates=rules.candidates.output.table,
+        electronic=electronic_input,
     output:
         csv=report(
             f"{TABLES}/windows.csv",

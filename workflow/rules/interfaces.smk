@@ -38,13 +38,14 @@ rule interface_chunk:
         provenance=rules.entries.output.provenance,
         candidates=rules.candidates.output.table,
         plan=rules.plan.output.plan,
+        electronic=electronic_input,
     output:
         summary=f"{WORK}/interfaces/chunk_{{chunk}}.summary.parquet",
         kinks=f"{WORK}/interfaces/chunk_{{chunk}}.kinks.parquet",
     wildcard_constraints:
         chunk=r"\d+",
     params:
-        screen=config_subset(*MATERIAL_KEYS),
+        screen=config_subset(*MATERIAL_KEYS, *ELECTRONIC_KEYS),
     log:
         f"{LOGS}/interfaces/chunk_{{chunk}}.log",
     benchmark:
@@ -64,11 +65,12 @@ rule baseline:
     input:
         entries=rules.entries.output.binary,
         provenance=rules.entries.output.provenance,
+        electronic=electronic_input,
     output:
         summary=f"{WORK}/interfaces/baseline.summary.parquet",
         kinks=f"{WORK}/interfaces/baseline.kinks.parquet",
     params:
-        screen=config_subset(*MATERIAL_KEYS),
+        screen=config_subset(*MATERIAL_KEYS, *ELECTRONIC_KEYS),
     log:
         f"{LOGS}/interfaces/baseline.log",
     benchmark:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from screening.composition import parse_formula
 from screening.errors import FormulaError, ScreeningError
+from screening.interphase.tables import ElectronicSettings
 
 
 class ConfigError(ScreeningError, ValueError):
@@ -183,6 +184,7 @@ class ScreenConfig:
     electrolytes: tuple[Material, ...]
     coatings: tuple[Material, ...]
     query: dict = field(default_factory=dict)
+    electronic: ElectronicSettings = field(default_factory=ElectronicSettings)
 
     @property
     def electrodes(self) -> tuple[Material, ...]:
@@ -311,7 +313,11 @@ class ScreenConfig:
                 "and the report show)"
             )
         query = dict(coat_cfg.get("query") or {})
-        return cls(config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query)
+        try:
+            electronic = ElectronicSettings.from_dict(config.get("electronic"))
+        except ScreeningError as exc:
+            raise ConfigError(str(exc)) from None
+        return cls(config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query, electronic)
 
 
 __all__ = [

@@ -138,6 +138,9 @@ def fetch_systems(cfg: ScreenConfig, out_json: str | Path) -> dict:
             "retrieved_at": record.retrieved_at,
         }
     manifest = {"thermo_type": opts.get("thermo_type", mp.DEFAULT_THERMO_TYPE), "systems": systems}
+    from screening.screen.electronic import fetch_band_gaps  # local: electronic imports this module
+
+    manifest["band_gaps"] = fetch_band_gaps(cfg)  # the summary endpoint, same cache (docs/interphase.md)
     atomic_write_json(out_json, manifest)
     return manifest
 

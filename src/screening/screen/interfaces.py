@@ -15,9 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from screening.errors import ScreeningError
+from screening.interphase import ElectronicModel, classify_profile
+from screening.interphase import tables as interphase_tables
 from screening.plan import INTERFACE_COLUMNS, Interface, ScreenPlan, baseline_interfaces, interface_frame
 from screening.screen.candidates import load_candidates
 from screening.screen.config import ScreenConfig
+from screening.screen.electronic import electronic_model
 from screening.screen.entries import load_entries
 from screening.screen.io import write_table
 from screening.screen.provenance import provenance_record
@@ -43,6 +46,7 @@ SUMMARY_COLUMNS = [
     "b_virtual",
     "reference",
     "units",
+    *interphase_tables.INTERFACE_COLUMNS,
     "note",
 ]
 #: Columns of ``reactions.csv``: every kink of every interface, keyed by the interface id; ``units`` of its
@@ -58,11 +62,13 @@ KINK_COLUMNS = [
     "reaction",
     "products",
     "units",
+    *interphase_tables.KINK_COLUMNS,
 ]
 
 
-def summary_row(itf: Interface, profile: ReactionProfile | None, note: str = "") -> dict:
-    """One interface's result (the minimum over the mixing ratio, total and mutual)."""
+def summary_row(itf: Interface, profile: ReactionProfile | None, note: str = "", classes=None) -> dict:
+    """One interface's result (the minimum over the mixing ratio, total and mutual), with its interphase
+    classes (:func:`screening.interphase.tables.interface_columns`) when ``classes`` is given."""
     row: dict = {"interface": itf.id, "note": note}
     if profile is None:
         row["status"] = "skipped"
@@ -84,10 +90,13 @@ def summary_row(itf: Interface, profile: ReactionProfile | None, note: str = "")
         reference=profile.reference,
         units=profile.units,
     )
+    if classes is not None:
+        row.update(interphase_tables.interface_columns(classes))
     return row
 
 
-def kink_rows(itf: Interface, profile: ReactionProfile) -> list[dict]:
+def kink_rows(itf: Interface, profile: ReactionProfile, classes=None) -> list[dict]:
+    extra = interphase_tables.kink_columns(classes) if classes is not None else [{}] * len(profile.kinks)
     return [
         {
             "interface": itf.id,
@@ -100,15 +109,23 @@ def kink_rows(itf: Interface, profile: ReactionProfile) -> list[dict]:
             "reaction": k.reaction,
             "products": format_phases(k.products),
             "units": profile.units,
+            **extra[i],
         }
         for i, k in enumerate(profile.kinks)
     ]
 
 
 def compute(
-    engine: Engine, interfaces: list[Interface], hull_reference: bool = True
+    engine: Engine,
+    interfaces: list[Interface],
+    hull_reference: bool = True,
+    electronic: ElectronicModel | None = None,
+    reaction_tolerance: float = interphase_tables.DEFAULT_REACTION_TOLERANCE,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Compute every interface; one the source cannot describe becomes a ``skipped`` row with the reason.
+
+    With ``electronic``, every interface and every kink also gets its interphase class (next to a, next to
+    b — the electrode or the electrolyte — and at the minimum; docs/interphase.md), with the evidence.
 
     Returns:
         (summary, kinks): :data:`SUMMARY_COLUMNS` and :data:`KINK_COLUMNS` frames, sorted by interface id.
@@ -124,8 +141,9 @@ def compute(
             log.warning("skipped %s: %s", itf.label, exc)
             summaries.append(summary_row(itf, None, note=str(exc)))
         else:
-            summaries.append(summary_row(itf, profile))
-            kinks += kink_rows(itf, profile)
+            classes = None if electronic is None else classify_profile(profile, electronic, reaction_tolerance)
+            summaries.append(summary_row(itf, profile, classes=classes))
+            kinks += kink_rows(itf, profile, classes)
         if i % step == 0 or i == len(interfaces):
             dt = time.perf_counter() - t0
             log.info(
@@ -186,7 +204,9 @@ def run_chunk(
     coatings = list(dict.fromkeys(i.a.name for i in mine))
     log.info("chunk %s: %d coatings (%s), %d interfaces", chunk, len(coatings), ", ".join(coatings), len(mine))
     engine = Engine(load_entries(entries_csv, provenance_json, cfg))
-    summary, kinks = compute(engine, mine, cfg.hull_reference)
+    summary, kinks = compute(
+        engine, mine, cfg.hull_reference, electronic_model(cfg), cfg.electronic.reaction_tolerance
+    )
     write_table(summary, parquet_path=out_summary)
     write_table(kinks, parquet_path=out_kinks)
 
@@ -197,7 +217,9 @@ def run_baseline(entries_csv, provenance_json, config: dict, out_summary, out_ki
     tasks = list(baseline_interfaces(cfg))
     log.info("baseline: %d interfaces", len(tasks))
     engine = Engine(load_entries(entries_csv, provenance_json, cfg))
-    summary, kinks = compute(engine, tasks, cfg.hull_reference)
+    summary, kinks = compute(
+        engine, tasks, cfg.hull_reference, electronic_model(cfg), cfg.electronic.reaction_tolerance
+    )
     write_table(summary, parquet_path=out_summary)
     write_table(kinks, parquet_path=out_kinks)
 

@@ -12,8 +12,11 @@ import pandas as pd
 
 from screening.composition import canonical_formula, parse_formula
 from screening.errors import InputError, ScreeningError
+from screening.interphase import ElectronicModel, classify_window
+from screening.interphase import tables as interphase_tables
 from screening.screen.candidates import load_candidates
 from screening.screen.config import ScreenConfig
+from screening.screen.electronic import electronic_model
 from screening.screen.entries import load_entries
 from screening.screen.io import write_table
 from screening.screen.provenance import provenance_record
@@ -67,12 +70,14 @@ WINDOW_COLUMNS = [
     "reduction_products",
     "oxidation_products",
     "hull_decomposition",
+    *interphase_tables.WINDOW_COLUMNS,
     "note",
 ]
 
 
-def window_row(engine: Engine, formula: str) -> dict:
-    """Window, stability and entry status of one composition (errors become a ``skipped`` row)."""
+def window_row(engine: Engine, formula: str, electronic: ElectronicModel | None = None) -> dict:
+    """Window, stability and entry status of one composition (errors become a ``skipped`` row); with
+    ``electronic``, also its own band gap and the interphase classes of its window's products."""
     out: dict = {"status": "ok", "note": ""}
     try:
         out["reduced_formula"] = canonical_formula(parse_formula(formula))
@@ -100,6 +105,8 @@ def window_row(engine: Engine, formula: str) -> dict:
         out.update(status="skipped")
         notes.append(str(exc))
     else:
+        if electronic is not None:
+            out.update(interphase_tables.window_columns(formula, classify_window(w, electronic), electronic))
         out.update(
             reduction_limit=w.reduction_limit,
             oxidation_limit=w.oxidation_limit,
@@ -115,14 +122,16 @@ def window_row(engine: Engine, formula: str) -> dict:
     return out
 
 
-def compute_windows(engine: Engine, cfg: ScreenConfig, candidates: pd.DataFrame) -> pd.DataFrame:
+def compute_windows(
+    engine: Engine, cfg: ScreenConfig, candidates: pd.DataFrame, electronic: ElectronicModel | None = None
+) -> pd.DataFrame:
     """Stability window of every material, one row per (role, name); each composition computed once."""
     cache: dict[str, dict] = {}
     rows = []
     mats = material_rows(cfg, candidates)
     for k, m in enumerate(mats, start=1):
         if m["formula"] not in cache:
-            cache[m["formula"]] = window_row(engine, m["formula"])
+            cache[m["formula"]] = window_row(engine, m["formula"], electronic)
         rows.append({**m, **cache[m["formula"]]})
         if k % 25 == 0 or k == len(mats):
             log.info("windows: %d/%d materials", k, len(mats))
@@ -130,9 +139,9 @@ def compute_windows(engine: Engine, cfg: ScreenConfig, candidates: pd.DataFrame)
     for col in WINDOW_COLUMNS:
         if col not in df:
             df[col] = None
-    for col in ("e_above_hull", "reduction_limit", "oxidation_limit", "width"):
+    for col in ("e_above_hull", "reduction_limit", "oxidation_limit", "width", "band_gap"):
         df[col] = df[col].astype(float)
-    for col in ("has_entry", "virtual"):
+    for col in ("has_entry", "virtual", "is_metal"):
         df[col] = df[col].astype("boolean")
     role_order = {"cathode": 0, "cathode_charged": 1, "anode": 2, "electrolyte": 3, "coating": 4}
     df = df.assign(_r=df["role"].map(role_order)).sort_values(["_r", "name"], kind="stable").drop(columns="_r")
@@ -142,7 +151,8 @@ def compute_windows(engine: Engine, cfg: ScreenConfig, candidates: pd.DataFrame)
 def run_windows(entries_csv, provenance_json, candidates_csv, config: dict, out_csv, out_parquet) -> None:
     """Workflow step: windows of every material -> ``windows.csv`` / ``windows.parquet``."""
     cfg = ScreenConfig.from_dict(config)
-    df = compute_windows(Engine(load_entries(entries_csv, provenance_json, cfg)), cfg, load_candidates(candidates_csv))
+    engine = Engine(load_entries(entries_csv, provenance_json, cfg))
+    df = compute_windows(engine, cfg, load_candidates(candidates_csv), electronic_model(cfg))
     write_table(df, out_csv, out_parquet, provenance_record(provenance_json, config))
     log.info("windows of %d materials (%d skipped)", len(df), int((df["status"] == "skipped").sum()))
 
