@@ -76,3 +76,68 @@ def test_electronic_config_is_typed_and_checked(tmp_path):
     with pytest.raises(ElectronicTableError, match="row 1") as exc:
         electronic_model(_config(table=str(bad)))
     assert "\n" not in str(exc.value)
+
+
+# ---------------------------------------------------------------------------------------------- ranking
+COATINGS = ("LiNbO3", "LiF", "Li3PO4", "Li2SiO3")
+
+
+def _rank(engine, electronic: dict):
+    from screening.plan import ScreenPlan
+    from screening.screen.funnel import cheap_stages
+    from screening.screen.ranking import rank_all
+
+    raw = {
+        "cathodes": [{"name": "LCO", "formula": "LiCoO2", "voltage": [3.0, 4.3]}],
+        "anodes": [{"name": "Li", "formula": "Li", "potential": 0.0}],
+        "electrolytes": [{"name": "LPS", "formula": "Li3PS4"}],
+        "coatings": {"formulas": list(COATINGS)},
+        "chunk_size": 10,
+        "hull_reference": True,
+        "source": "mp2019",
+        # lenient energy filters: only the electronic filters decide who passes
+        "thresholds": {"e_above_hull": 1.0, "reaction_energy": 10.0, "window_margin": -100.0},
+        "electronic": electronic,
+    }
+    cfg = ScreenConfig.from_dict(raw)
+    cands = pd.DataFrame({"coating": list(COATINGS), "formula": list(COATINGS), "origin": "explicit",
+                          "config_key": [f"coatings.formulas[{i}]" for i in range(len(COATINGS))]})
+    plan = ScreenPlan.build(cfg, cands)
+    model = electronic_model(cfg)
+    windows = compute_windows(engine, cfg, cands, model)
+    stages = cheap_stages(plan.stacks, plan.coatings, windows, cfg.thresholds, cfg.ranking.window_margin_cap)
+    planned = {i.id for i in plan.interfaces}
+    extra = [i for i in baseline_interfaces(cfg) if i.id not in planned]  # the plan may hold the baseline already
+    summary, _ = compute(engine, [*plan.interfaces, *extra], True, model)
+    r = rank_all(plan, stages, windows, summary)
+    return {(s, c): row for s, c, row in zip(r["stack"], r["coating"], r.to_dict("records"), strict=True)}
+
+
+def test_gap_filter_and_mixed_conducting_filter_change_the_ranking(engine, tmp_path):
+    table = tmp_path / "gaps.csv"
+    # PBE-like gaps; Li2SiO3's 0.3 eV is hypothetical (its real gap is wide) to trigger the filter
+    table.write_text("formula,band_gap\nLiNbO3,3.4\nLiF,13.6\nLi3PO4,5.9\nLi2SiO3,0.3\n")
+    off = _rank(engine, {"table": str(table), "coating_min_gap": None, "no_mixed_conducting": False})
+    on = _rank(engine, {"table": str(table)})
+    lco = "LCO | LPS"
+    # without the filters Li2SiO3 ranks 3rd of 4 on LiCoO2 | Li3PS4; its 0.3 eV gap (< 0.5 eV) sends it last
+    assert off[(lco, "Li2SiO3")]["rank"] == 3 and bool(off[(lco, "Li2SiO3")]["passes"])
+    assert on[(lco, "Li2SiO3")]["rank"] == 4 and not bool(on[(lco, "Li2SiO3")]["passes"])
+    assert on[(lco, "Li2SiO3")]["stage"] == "interphase"
+    assert on[(lco, "Li2SiO3")]["fail_reasons"] == "coating band gap 0.30 eV (insulating) < 0.5 eV"
+    assert on[(lco, "Li3PO4")]["rank"] < on[(lco, "Li2SiO3")]["rank"]
+    assert on[(lco, "LiNbO3")]["coating_band_gap"] == 3.4
+    assert "gaps.csv row 1" in on[(lco, "LiNbO3")]["coating_gap_evidence"]
+    # against Li metal LiNbO3 is reduced to Nb metal: a mixed-conducting interphase fails the filter, and the
+    # interphase objective (0 for mixed-conducting) lowers its score
+    li = "Li | LPS"
+    row = on[(li, "LiNbO3")]
+    assert row["interphase"] == "mixed-conducting" and not bool(row["pass_interphase"])
+    assert "Nb conducting (rule" in row["interphase_evidence"]
+    assert bool(off[(li, "LiNbO3")]["passes"]) and not bool(row["passes"])
+    assert row["s_interphase"] == 0.0
+    # the baseline rows carry the class too: Li | Li3PS4 without coating
+    assert row["baseline_interphase"] == "unknown" and "interface" in row["baseline_interphase_evidence"]
+    # weight 0 leaves the score of the other objectives alone; weight 1 mixes in s_interphase (0 here)
+    flat = _rank(engine, {"table": str(table), "weight": 0})
+    assert flat[(li, "LiNbO3")]["score"] == pytest.approx(row["score"] * 4 / 3, abs=1e-6)  # weights sum to 3

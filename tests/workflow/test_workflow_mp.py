@@ -43,12 +43,14 @@ def server(snapshot_path):
 
 @pytest.fixture(scope="module")
 def runs(server, snapshot_path, tmp_path_factory):
-    """(mp workdir, snapshot workdir, thermo requests of the first mp run, of the second)."""
+    """(mp workdir, snapshot workdir, thermo requests of the first mp run, of the second); the summary
+    (band gap) requests of the two runs are in ``server.summary_counts``."""
     env = {**os.environ, "MP_API_KEY": TEST_API_KEY, "MP_API_ENDPOINT": server.endpoint}
     mp_dir = tmp_path_factory.mktemp("screen_mp")
     server.reset_log()
     run(mp_dir, "source=mp", env=env)
     first = len(server.thermo_requests())
+    summary_first = len(server.summary_requests())
     # results lost, cache kept: the rerun fetches nothing
     for f in (mp_dir / "results").rglob("*"):
         if f.is_file():
@@ -56,19 +58,27 @@ def runs(server, snapshot_path, tmp_path_factory):
     server.reset_log()
     run(mp_dir, "source=mp", env=env)
     second = len(server.thermo_requests())
+    server.summary_counts = (summary_first, len(server.summary_requests()))
     snap_dir = tmp_path_factory.mktemp("screen_snapshot")
     run(snap_dir, f"snapshot={snapshot_path}")
     return mp_dir, snap_dir, first, second
+
+
+def manifest_systems(workdir: Path) -> list[str]:
+    return json.loads((workdir / "results" / "entries" / "mp_systems.json").read_text())["band_gaps"]["systems"]
 
 
 def tables(workdir: Path, name: str) -> pd.DataFrame:
     return pd.read_parquet(workdir / "results" / "tables" / f"{name}.parquet")
 
 
-def test_fetch_once_then_cache(runs):
+def test_fetch_once_then_cache(runs, server):
     mp_dir, _, first, second = runs
     assert first > 0
     assert second == 0
+    # band gaps (summary endpoint): fetched once per system by fetch_mp, none on the rerun
+    summary_first, summary_second = server.summary_counts
+    assert summary_first == len(manifest_systems(mp_dir)) and summary_second == 0
     manifest = json.loads((mp_dir / "results" / "entries" / "mp_systems.json").read_text())
     assert manifest["thermo_type"] == "GGA_GGA+U"
     # each interface's chemical system, never the union of the whole screen
@@ -86,7 +96,8 @@ def test_results_equal_the_snapshot_run(runs, name, key):
     a = tables(mp_dir, name).set_index(key).sort_index()
     b = tables(snap_dir, name).set_index(key).sort_index()
     assert list(a.index) == list(b.index)
-    numeric = [c for c in a.columns if pd.api.types.is_float_dtype(a[c])]
+    # band gaps exist only with mp (the snapshot has none): compared in test_band_gap_evidence_from_mp
+    numeric = [c for c in a.columns if pd.api.types.is_float_dtype(a[c]) and c != "band_gap"]
     assert numeric
     for c in numeric:
         np.testing.assert_allclose(a[c].to_numpy(float), b[c].to_numpy(float), atol=1e-6, equal_nan=True, err_msg=c)
@@ -100,3 +111,15 @@ def test_rankings_equal_the_snapshot_run(runs):
     cols = [c for c in cols if c in a.columns]
     assert len(cols) >= 2
     pd.testing.assert_frame_equal(a[cols].reset_index(drop=True), b[cols].reset_index(drop=True))
+
+
+def test_band_gap_evidence_from_mp(runs):
+    mp_dir, snap_dir, _, _ = runs
+    w = tables(mp_dir, "windows").set_index(["role", "name"])
+    with_gap = w[w["band_gap"].notna()]
+    assert len(with_gap) > 0
+    assert with_gap["gap_evidence"].str.startswith("mp: mpfake-").all()
+    assert tables(snap_dir, "windows")["band_gap"].isna().all()  # no table, no mp: never a made-up gap
+    reactions = tables(mp_dir, "reactions")
+    assert reactions["interphase"].notna().all()
+    assert reactions["interphase_evidence"].str.contains(r"\(mp: mpfake-").any()

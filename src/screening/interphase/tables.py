@@ -198,6 +198,110 @@ def gap_filter(band_gap: float | None, conducting: str, settings: ElectronicSett
     return float(band_gap) >= settings.coating_min_gap - 1e-12
 
 
+#: Columns the ranking adds per (stack, coating).
+RANK_COLUMNS = (
+    "coating_band_gap",
+    "coating_gap_evidence",
+    "pass_band_gap",
+    "interphase",
+    "interphase_interfaces",
+    "interphase_evidence",
+    "baseline_interphase",
+    "baseline_interphase_evidence",
+    "pass_interphase",
+    "s_interphase",
+)
+
+
+def interphase_lookup(interfaces) -> dict[int, tuple[str, str]]:
+    """interface id -> (class, evidence) of an interfaces table (empty without interphase columns)."""
+    if "interphase" not in getattr(interfaces, "columns", ()):
+        return {}
+    cols = ["interface", "interphase", "interphase_evidence"]
+    return {int(i): (c, e) for i, c, e in interfaces[cols].itertuples(index=False, name=None) if isinstance(c, str)}
+
+
+def _worst_of(ids: Iterable[int | None], lookup: Mapping[int, tuple[str, str]]) -> tuple[str | None, str, str]:
+    """(worst class, ids having it, their evidence) over interface ids; None if a class is missing."""
+    got = [(i, lookup.get(i)) for i in ids if i is not None]
+    if not got or any(v is None for _, v in got):
+        return None, "", ""
+    cls = worst(v[0] for _, v in got)
+    if cls == NONE:
+        return cls, "", "no reaction"
+    hit = [(i, v[1]) for i, v in got if v[0] == cls]
+    return cls, ";".join(str(i) for i, _ in hit), " | ".join(f"interface {i}: {e}" for i, e in hit)
+
+
+@dataclass(frozen=True)
+class StackInterphase:
+    """The interphase part of one coating's ranking row in a stack (:data:`RANK_COLUMNS`, filters, reasons)."""
+
+    columns: dict
+    passes: bool
+    fails: tuple[str, ...]
+
+
+def stack_interphase(
+    coating_window: Mapping,
+    ids: Iterable[int | None],
+    baseline_ids: Iterable[int | None],
+    lookup: Mapping[int, tuple[str, str]],
+    settings: ElectronicSettings,
+) -> StackInterphase:
+    """Band gap filter, no-mixed-conducting filter and interphase objective of one coating in one stack.
+
+    Args:
+        coating_window: The coating's row of the windows table (``band_gap``, ``conducting``, ``gap_evidence``).
+        ids: Ids of the coating's interfaces in the stack (with the electrode and the electrolyte).
+        baseline_ids: Ids of the stack's electrolyte | electrode interfaces (no coating).
+        lookup: :func:`interphase_lookup` of the interfaces table.
+        settings: The ``electronic:`` config.
+    """
+    gap = coating_window.get("band_gap")
+    gap = None if gap is None or (isinstance(gap, float) and math.isnan(gap)) else float(gap)
+    conducting = coating_window.get("conducting")
+    conducting = conducting if isinstance(conducting, str) else "unknown"
+    pass_gap = gap_filter(gap, conducting, settings)
+    cls, which, evidence = _worst_of(ids, lookup)
+    base_cls, _, base_evidence = _worst_of(baseline_ids, lookup)
+    fails = []
+    if pass_gap is False:
+        shown = "unknown" if gap is None else f"{gap:.2f} eV"
+        fails.append(f"coating band gap {shown} ({conducting}) < {settings.coating_min_gap:g} eV")
+    pass_mci = None
+    if settings.no_mixed_conducting and cls is not None:
+        pass_mci = cls != MIXED
+        if not pass_mci:
+            fails.append(f"mixed-conducting interphase (interface {which})")
+    columns = {
+        "coating_band_gap": math.nan if gap is None else gap,
+        "coating_gap_evidence": coating_window.get("gap_evidence") or "",
+        "pass_band_gap": pass_gap,
+        "interphase": cls,
+        "interphase_interfaces": which,
+        "interphase_evidence": evidence,
+        "baseline_interphase": base_cls,
+        "baseline_interphase_evidence": base_evidence,
+        "pass_interphase": pass_mci,
+        "s_interphase": math.nan if cls is None else CLASS_SCORE[cls],
+    }
+    return StackInterphase(columns, pass_gap is not False and pass_mci is not False, tuple(fails))
+
+
+def combined_score(score, s_interphase, weights: Mapping[str, float], weight: float):
+    """Weighted mean of the ranking's score (weights ``weights``) and the interphase objective (``weight``);
+    rows without an interphase class keep their score."""
+    import numpy as np
+
+    total = sum(float(v) for v in weights.values())
+    score = np.asarray(score, dtype=float)
+    if weight <= 0:
+        return score
+    s = np.asarray(s_interphase, dtype=float)
+    return np.where(np.isnan(s), score, (score * total + weight * s) / (total + weight))
+
+
 def interphase_score(classes: Iterable[str]) -> float:
     """Objective in [0, 1] of a coating's interfaces in a stack: the score of the worst class
     (none/passivating 1, unknown 0.5, mixed-conducting 0)."""
@@ -211,11 +315,16 @@ __all__ = [
     "KINK_COLUMNS",
     "SEVERITY",
     "WINDOW_COLUMNS",
+    "RANK_COLUMNS",
     "ElectronicSettings",
+    "StackInterphase",
     "class_columns",
+    "combined_score",
     "gap_filter",
     "interface_columns",
+    "interphase_lookup",
     "interphase_score",
+    "stack_interphase",
     "kink_columns",
     "window_columns",
     "worst",

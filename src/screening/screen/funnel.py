@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 #: Tolerance of the filter comparisons (the tables are rounded to 1e-6).
 TOL = 1e-9
 #: Stages of the funnel, in order; ``reaction`` and ``passed`` are decided by the ranking.
-STAGES = ("skipped", "excluded", "e_above_hull", "li_conduction", "window", "reaction", "passed")
+#: ``interphase``: left at the electronic filters (coating band gap, mixed-conducting interphase; docs/interphase.md).
+STAGES = ("skipped", "excluded", "e_above_hull", "li_conduction", "window", "reaction", "interphase", "passed")
 #: Columns of the funnel table (one row per stack and candidate).
 FUNNEL_COLUMNS = [
     "stack",

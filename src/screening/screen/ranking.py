@@ -27,6 +27,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from screening.interphase import tables as interphase_tables
 from screening.plan import ScreenPlan, Stack
 from screening.plan.build import electrode_partners
 from screening.plan.config import OBJECTIVES
@@ -106,6 +107,7 @@ RANK_COLUMNS = [
     "s_electrolyte",
     "s_window",
     "s_e_above_hull",
+    *interphase_tables.RANK_COLUMNS,
     "rank_rule",
     "note",
 ]
@@ -231,6 +233,32 @@ def _baseline(plan: ScreenPlan, interfaces: pd.DataFrame, col: str) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def _interphase(
+    plan: ScreenPlan, df: pd.DataFrame, links: pd.DataFrame, windows: pd.DataFrame, interfaces: pd.DataFrame
+) -> tuple[dict, np.ndarray, list[tuple[str, ...]]]:
+    """Per (stack, candidate) row of ``df``: the electronic columns (coating band gap, worst interphase class
+    of its interfaces in the stack, the baseline's class, ``s_interphase``), whether it passes the electronic
+    filters, and the failed ones in words (:func:`screening.interphase.tables.stack_interphase`)."""
+    settings = plan.config.electronic
+    lookup = interphase_tables.interphase_lookup(interfaces)
+    have = links[links["interface"] >= 0]
+    ids = {k: list(v) for k, v in have.groupby(["stack_id", "candidate"], sort=False)["interface"]}
+    base = {s.id: plan.baseline_ids(s) for s in plan.stacks}
+    cols = [c for c in ("band_gap", "conducting", "gap_evidence") if c in windows.columns]
+    win = {r["name"]: r for r in windows.loc[windows["role"] == "coating", ["name", *cols]].to_dict("records")}
+    out = {c: [] for c in interphase_tables.RANK_COLUMNS}
+    passes, fails = [], []
+    for sid, cand, name in df[["stack_id", "candidate", "coating"]].itertuples(index=False, name=None):
+        ip = interphase_tables.stack_interphase(
+            win.get(name, {}), ids.get((sid, cand), []), base[sid], lookup, settings
+        )
+        for c in out:
+            out[c].append(ip.columns[c])
+        passes.append(ip.passes)
+        fails.append(ip.fails)
+    return out, np.array(passes, dtype=bool), fails
+
+
 def _competition_ranks(keys: np.ndarray) -> np.ndarray:
     """1, 2, 2, 4, ... for rows already sorted by ``keys`` ((n, k) array): equal rows share a rank."""
     n = len(keys)
@@ -278,6 +306,9 @@ def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, inte
     links = link_frame(plan, df)
     df = df.merge(_side_columns(_worst(links, interfaces, col)), on=["stack_id", "candidate"], how="left")
     df = df.merge(_baseline(plan, interfaces, col), on="stack_id", how="left")
+    ip_cols, pass_ip, ip_fails = _interphase(plan, df, links, windows, interfaces)
+    for c_, values in ip_cols.items():
+        df[c_] = values
 
     survives = df["survives"].to_numpy(dtype=bool)
     win_ok = (df["_win_status"] == "ok").to_numpy()
@@ -307,7 +338,7 @@ def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, inte
         np.where(
             df["cheap_stage"].to_numpy() != "",
             df["cheap_stage"].to_numpy(),
-            np.where(pass_el & pass_ly, "passed", "reaction"),
+            np.where(pass_el & pass_ly, np.where(pass_ip, "passed", "interphase"), "reaction"),
         ),
     )
     df["status"] = np.where(status_ok, "ok", "skipped")
@@ -332,9 +363,12 @@ def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, inte
     )
     for k in OBJECTIVES:
         df[f"s_{k}"] = np.where(scorable, np.round(parts[k], 6), np.nan)
-    df["score"] = np.where(scorable, np.round(weighted_score(parts, opt.weights), 6), np.nan)
+    score = interphase_tables.combined_score(
+        weighted_score(parts, opt.weights), df["s_interphase"], opt.weights, cfg.electronic.weight
+    )
+    df["score"] = np.where(scorable, np.round(score, 6), np.nan)
     objectives = np.round(np.column_stack([-mag_el, -np.abs(ly), margin, -e_used]), 6)
-    ranked = np.isin(stage, ("passed", "reaction"))
+    ranked = np.isin(stage, ("passed", "interphase", "reaction"))
     df["pareto_rank_all"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["pareto_rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
@@ -380,7 +414,9 @@ def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, inte
     for k in np.flatnonzero(base_note != ""):
         notes[k].append(base_note[k])
 
-    df["fail_reasons"] = _fail_reasons(df, thr)
+    df["fail_reasons"] = [
+        "; ".join(x for x in (f, *e) if x) for f, e in zip(_fail_reasons(df, thr), ip_fails, strict=True)
+    ]
     virt_note = np.where(
         ~df["has_entry"].fillna(True).astype(bool),
         "virtual: no data entry, placed on the hull (e_above_hull taken as 0)",
@@ -405,6 +441,10 @@ def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, inte
         df[c_] = pd.array([pd.NA if pd.isna(v) else int(v) for v in df[c_]], dtype="Int64")
     for c_ in ("has_entry", "virtual", "pass_e_above_hull", "pass_li_conduction", "pass_window", "li_free"):
         df[c_] = df[c_].astype("boolean")
+    for c_ in ("pass_band_gap", "pass_interphase"):
+        df[c_] = pd.array([pd.NA if v is None else bool(v) for v in df[c_]], dtype="boolean")
+    for c_ in ("coating_band_gap", "s_interphase"):
+        df[c_] = df[c_].astype(float)
     df.loc[~win_ok, ["pass_e_above_hull", "pass_window", "pass_li_conduction"]] = pd.NA
     stage_order = {s: i for i, s in enumerate(reversed(STAGES))}
     df = df.assign(_r=df["rank"].fillna(2**31).astype("int64"), _s=df["stage"].map(stage_order))
@@ -502,7 +542,8 @@ def run_rank(
     write_table(df, out_csv, out_parquet, prov)
     counts = funnel_table(df)
     write_table(counts, out_funnel_csv, out_funnel_parquet, prov)
-    for r in counts[counts["stage_passed"] + counts["stage_reaction"] == 0].itertuples(index=False):
+    reached = counts["stage_passed"] + counts["stage_interphase"] + counts["stage_reaction"]
+    for r in counts[reached == 0].itertuples(index=False):
         log.warning(
             "stack %s: no candidate reaches the reaction energies (funnel counts: %s)",
             r.stack,
