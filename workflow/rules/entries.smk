@@ -74,8 +74,8 @@ rule candidates:
         f"{BENCH}/candidates.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=lambda wildcards, attempt: 3000 * attempt,
+        runtime=lambda wildcards, attempt: 60 * attempt,
     conda:
         "../envs/screening.yaml"
     script:
@@ -104,8 +104,8 @@ rule windows:
         f"{BENCH}/windows.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=lambda wildcards, attempt: 3000 * attempt,
+        runtime=lambda wildcards, attempt: 120 * attempt,
     conda:
         "../envs/screening.yaml"
     script:

@@ -22,8 +22,8 @@ checkpoint plan:
         f"{BENCH}/plan.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: 30 * attempt,
     conda:
         "../envs/screening.yaml"
     script:
@@ -111,8 +111,8 @@ rule interfaces:
         f"{BENCH}/interfaces.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=lambda wildcards, attempt: 4000 * attempt,
+        runtime=lambda wildcards, attempt: 30 * attempt,
     conda:
         "../envs/screening.yaml"
     script:

@@ -28,8 +28,8 @@ rule rankings:
         f"{BENCH}/rankings.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=20,
+        mem_mb=lambda wildcards, attempt: 8000 * attempt,
+        runtime=lambda wildcards, attempt: 60 * attempt,
     conda:
         "../envs/screening.yaml"
     script:

@@ -21,8 +21,8 @@ rule plot_windows:
         f"{BENCH}/plot_windows.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        runtime=lambda wildcards, attempt: 20 * attempt,
     conda:
         "../envs/screening.yaml"
     script:
@@ -52,8 +52,8 @@ rule plot_profiles:
         f"{BENCH}/plot_profiles.tsv"
     threads: 2
     resources:
-        mem_mb=2000,
-        runtime=30,
+        mem_mb=lambda wildcards, attempt: 3000 * attempt,
+        runtime=lambda wildcards, attempt: 60 * attempt,
     conda:
         "../envs/screening.yaml"
     script:
@@ -81,8 +81,8 @@ rule plot_heatmaps:
         f"{BENCH}/plot_heatmaps.tsv"
     threads: 2
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=lambda wildcards, attempt: 3000 * attempt,
+        runtime=lambda wildcards, attempt: 30 * attempt,
     conda:
         "../envs/screening.yaml"
     script:
