@@ -396,3 +396,27 @@ def test_a_stage_that_removes_every_candidate_warns_and_keeps_explicit_rows(tmp_
     assert set(cat["stage"]) == {"window", "li_conduction", "e_above_hull", "skipped"}
     assert cat["rank"].isna().all()
     assert cat["stack_note"].str.contains("no candidate passes the cheap filters").all()
+
+
+def _pareto_brute_force(v: np.ndarray) -> list[int]:
+    """Layer by layer with every pair compared (the definition)."""
+    n = len(v)
+    ranks = [0] * n
+    left = set(range(n))
+    level = 0
+    while left:
+        level += 1
+        front = [i for i in left if not any(dominates(v[j], v[i]) for j in left if j != i)]
+        for i in front:
+            ranks[i] = level
+        left -= set(front)
+    return ranks
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_pareto_sort_equals_the_definition_with_ties(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    v = rng.integers(0, 4, size=(300, 4)).astype(float)  # few distinct values: many ties and duplicates
+    assert pareto_ranks(v).tolist() == _pareto_brute_force(v)
+    w = rng.normal(size=(200, 4))
+    assert pareto_ranks(w).tolist() == _pareto_brute_force(w)
