@@ -175,6 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results", help="the workflow's results/ folder (or the folder that holds it)")
     p.add_argument("-o", "--output", default=None, help="HTML file to write (default: <results>/report/index.html)")
     p.add_argument("--top-n", type=int, default=20, help="coatings per stack whose profiles are embedded (20)")
+    p.add_argument(
+        "--max-rows", type=int, default=100_000,
+        help="ranking rows the tables embed in all; above it only ranked rows (100000)",
+    )
     p.set_defaults(handler=cmd_report)
     from screening.mlip.cli import register_cli as register_energy
 
@@ -188,7 +192,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from screening.report import load_results, write_report
 
     res = load_results(args.results)
-    out = write_report(res, args.output or Path(res.root) / "report" / "index.html", top_n=args.top_n)
+    out = write_report(
+        res, args.output or Path(res.root) / "report" / "index.html", top_n=args.top_n, max_rows=args.max_rows
+    )
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {len(res.stacks)} stacks); open it in a browser")
     return 0
 

@@ -157,3 +157,27 @@ def test_cli_report_writes_and_fails_in_one_line(small_screen, tmp_path) -> None
 def test_render_rejects_top_n_zero(small_screen) -> None:
     with pytest.raises(ScreeningError, match="top_n = 0"):
         render_report(small_screen, top_n=0)
+
+
+def test_row_budget_keeps_ranked_rows_and_counts_the_rest(tmp_path) -> None:
+    from synthetic_results import synthetic_results
+
+    res = load_results(synthetic_results(tmp_path, n_coatings=400))
+    n_stacks = len(res.stacks)
+    full = build_payload(res, top_n=5)
+    assert [len(s["rows"]) for s in full["stacks"]] == [400] * n_stacks
+    capped = build_payload(res, top_n=5, max_rows=120 * n_stacks)
+    for st in capped["stacks"]:
+        sub = res.stack(st["name"])
+        ranked = sub[sub["rank"].notna()]
+        assert len(ranked) == 300 and len(st["rows"]) == 120  # the best 120 of the 300 ranked rows
+        rank_pos = st["varying"].index("rank") if "rank" in st["varying"] else None
+        got = [r[rank_pos] for r in st["rows"]] if rank_pos is not None else []
+        assert got == [int(v) for v in ranked["rank"].head(120)]
+        assert st["n_candidates"] == 400 and st["omitted_rows"] == 280
+        assert st["funnel"] == {k: int(v) for k, v in sub["stage"].value_counts().items()}
+        assert sum(st["funnel"].values()) == 400
+    small = len(render_report(res, top_n=5, max_rows=120 * n_stacks))
+    assert small < len(render_report(res, top_n=5, max_rows=None))
+    with pytest.raises(ScreeningError, match="max_rows = 0"):
+        render_report(res, max_rows=0)

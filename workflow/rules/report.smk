@@ -142,6 +142,7 @@ rule report_html:
         ),
     params:
         top_n=config["report"]["html_top_n"],
+        max_rows=config["report"]["html_max_rows"],
     log:
         f"{LOGS}/report_html.log",
     benchmark:

@@ -12,4 +12,4 @@ from screening.screen.logs import logged
 smk = snakemake  # noqa: F821 - injected by Snakemake
 
 with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.screen.verify)
-    write_report(Path(smk.input.provenance).parent, smk.output[0], top_n=smk.params.top_n)
+    write_report(Path(smk.input.provenance).parent, smk.output[0], top_n=smk.params.top_n, max_rows=smk.params.max_rows)

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from screening.report.html import DEFAULT_TOP_N, render_report, write_report
+from screening.report.html import DEFAULT_MAX_ROWS, DEFAULT_TOP_N, render_report, write_report
 from screening.report.results import ScreenResults, load_results
 
-__all__ = ["DEFAULT_TOP_N", "ScreenResults", "load_results", "render_report", "write_report"]
+__all__ = ["DEFAULT_MAX_ROWS", "DEFAULT_TOP_N", "ScreenResults", "load_results", "render_report", "write_report"]

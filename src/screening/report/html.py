@@ -23,8 +23,10 @@ from screening.screen.io import atomic_write_text
 
 log = logging.getLogger(__name__)
 
-#: Coatings per stack whose profiles the report embeds (the tables always hold every row).
+#: Coatings per stack whose profiles the report embeds.
 DEFAULT_TOP_N = 20
+#: Ranking rows the tables embed in all; above it only ranked rows (a row costs about 250 bytes).
+DEFAULT_MAX_ROWS = 100_000
 
 
 def _asset(name: str) -> str:
@@ -44,17 +46,26 @@ def _json_for_script(obj) -> str:
     return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
-def render_report(results: ScreenResults, top_n: int = DEFAULT_TOP_N, title: str | None = None) -> str:
+def render_report(
+    results: ScreenResults,
+    top_n: int = DEFAULT_TOP_N,
+    title: str | None = None,
+    max_rows: int | None = DEFAULT_MAX_ROWS,
+) -> str:
     """The report page as one HTML string.
 
     Args:
         results: The results to show.
         top_n: Coatings per stack (best ranks) whose profiles are embedded.
         title: Page title (default: the data source).
+        max_rows: Ranking rows the tables embed in all (None: every row); see
+            :func:`screening.report.payload.build_payload`.
     """
+    if max_rows is not None and int(max_rows) < 1:
+        raise InputError(f"max_rows = {max_rows}: give at least 1 (or None for every ranking row)")
     if int(top_n) < 1:
         raise InputError(f"top_n = {top_n}: give at least 1 coating per stack whose profiles the report embeds")
-    payload = build_payload(results, int(top_n))
+    payload = build_payload(results, int(top_n), None if max_rows is None else int(max_rows))
     plotly_js, plotly_version = _plotly_js()
     src = payload["provenance"].get("source") or {}
     label = src.get("label") or src.get("file") or src.get("source") or "screen"
@@ -75,13 +86,19 @@ def _escape(s: str) -> str:
     return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
-def write_report(results: str | Path | ScreenResults, out_html: str | Path, top_n: int = DEFAULT_TOP_N) -> Path:
+def write_report(
+    results: str | Path | ScreenResults,
+    out_html: str | Path,
+    top_n: int = DEFAULT_TOP_N,
+    max_rows: int | None = DEFAULT_MAX_ROWS,
+) -> Path:
     """Write the interactive report of a results folder (atomically).
 
     Args:
         results: The workflow's ``results/`` folder, or loaded :class:`ScreenResults`.
         out_html: The file to write (the workflow writes ``results/report/index.html``).
         top_n: Coatings per stack whose profiles are embedded.
+        max_rows: Ranking rows the tables embed in all (None: every row).
 
     Returns:
         The path written.
@@ -90,11 +107,11 @@ def write_report(results: str | Path | ScreenResults, out_html: str | Path, top_
         ResultsError: missing results folder, one of another results format, an incomplete run.
     """
     res = results if isinstance(results, ScreenResults) else load_results(results)
-    page = render_report(res, top_n=top_n)
+    page = render_report(res, top_n=top_n, max_rows=max_rows)
     out = Path(out_html)
     atomic_write_text(out, page)
     log.info("wrote %s (%.1f MB, %d stacks)", out, out.stat().st_size / 1e6, len(res.stacks))
     return out
 
 
-__all__ = ["DEFAULT_TOP_N", "render_report", "write_report"]
+__all__ = ["DEFAULT_MAX_ROWS", "DEFAULT_TOP_N", "render_report", "write_report"]

@@ -100,14 +100,27 @@ def _columns(df: pd.DataFrame, wanted) -> list[str]:
     return [c for c in wanted if c in df.columns]
 
 
-def build_payload(res: ScreenResults, top_n: int) -> dict:
+def _table_rows(sub: pd.DataFrame, budget: int | None, top_n: int) -> pd.DataFrame:
+    """The rows of one stack the table embeds: all of them within the budget; otherwise the ranked ones
+    (those that reached the reaction energies), best first, at least ``top_n``."""
+    if budget is None or len(sub) <= budget:
+        return sub
+    ranked = sub[sub["rank"].notna()] if "rank" in sub else sub
+    return ranked.head(max(budget, top_n))
+
+
+def build_payload(res: ScreenResults, top_n: int, max_rows: int | None = None) -> dict:
     """Everything the report page shows, as plain JSON-able data.
 
     Args:
         res: The results.
         top_n: Coatings per stack (best ranks) whose profiles are embedded.
+        max_rows: Ranking rows the tables may embed in all (None: every row). Above it, each stack keeps
+            its ranked rows (best first, an equal share of ``max_rows``); the candidates that stopped at the
+            cheap filters are only counted (funnel line), and the page says how many rows it left out.
     """
     rk = res.rankings
+    budget = None if max_rows is None or len(rk) <= max_rows else max(1, int(max_rows) // max(len(res.stacks), 1))
     # integer interface ids in the ranking are shown with their interface: "#16 Li2O | TiS2 (1.60 V)"
     id_cols = [c for c in rk.columns if "interface" in c and pd.api.types.is_integer_dtype(rk[c])]
     labels = res.interface_labels
@@ -125,6 +138,9 @@ def build_payload(res: ScreenResults, top_n: int) -> dict:
         neigh = {c: ids_of.get(c, []) for c in top}
         base = list(res.baseline(name)["interface"])
         profile_ids += [i for ids in neigh.values() for i in ids] + base
+        stage_counts = {str(k): int(v) for k, v in sub["stage"].value_counts().items()} if "stage" in sub else {}
+        n_all = len(sub)
+        sub = _table_rows(sub, budget, top_n)
         # columns with one value in the whole stack (stack, electrode, baseline, ...) are stored once
         same = [c for c in columns if len(sub) and sub[c].nunique(dropna=False) == 1]
         varying = [c for c in columns if c not in same]
@@ -139,6 +155,9 @@ def build_payload(res: ScreenResults, top_n: int) -> dict:
                 "potential_low": _cell(head.get("potential_low")),
                 "potential_high": _cell(head.get("potential_high")),
                 "rows": _rows(sub, varying),
+                "n_candidates": n_all,
+                "omitted_rows": n_all - len(sub),
+                "funnel": stage_counts,
                 "profiles": {c: [_cell(i) for i in ids] for c, ids in neigh.items()},
                 "baseline": [_cell(i) for i in base],
             }

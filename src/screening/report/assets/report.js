@@ -62,7 +62,7 @@
   DATA.stacks.forEach((s, i) => {
     const opt = document.createElement("option");
     opt.value = String(i);
-    opt.textContent = s.name + " (" + s.rows.length + " coatings)";
+    opt.textContent = s.name + " (" + s.n_candidates + " coatings)";
     select.appendChild(opt);
   });
   select.addEventListener("change", () => selectStack(Number(select.value)));
@@ -86,14 +86,14 @@
   // energies only for what survives them).
   function renderFunnel() {
     const el = document.getElementById("funnel");
-    const i = colIndex.stage;
-    if (i === undefined) { el.textContent = ""; return; }
-    const counts = {};
-    for (const r of state.stack.rows) counts[r[i]] = (counts[r[i]] || 0) + 1;
+    const s = state.stack;
+    const counts = s.funnel || {};
     const order = DATA.stages.length ? DATA.stages : Object.keys(counts).sort();
     const parts = order.filter((st) => counts[st]).map((st) => st + ": " + counts[st]);
-    el.textContent = "Funnel of the " + state.stack.rows.length + " candidates (stage where each stopped; " +
-      "passed = every filter): " + parts.join(", ");
+    const left = s.omitted_rows ? " The table holds the " + s.rows.length + " ranked rows; the " + s.omitted_rows +
+      " candidates that stopped at the cheap filters are in rankings.csv (report.html_max_rows)." : "";
+    el.textContent = (parts.length ? "Funnel of the " + s.n_candidates + " candidates (stage where each stopped; " +
+      "passed = every filter): " + parts.join(", ") + "." : "") + left;
   }
 
   // ------------------------------------------------------------------ ranking table
