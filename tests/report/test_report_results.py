@@ -62,7 +62,8 @@ def test_li_metal_stack_uses_0_v_electrolyte_interfaces_and_closed_baseline(smal
 def test_payload_holds_every_ranking_row_and_top_n_profiles(small_screen) -> None:
     data = build_payload(small_screen, top_n=2)
     itf = small_screen.interfaces.set_index("interface")
-    id_cols = [c for c in small_screen.rankings.columns if "interface" in c]
+    rk = small_screen.rankings
+    id_cols = [c for c in rk.columns if "interface" in c and pd.api.types.is_integer_dtype(rk[c])]
     assert {"interface_electrode_open", "interface_electrolyte", "baseline_interface_open"} <= set(id_cols)
     assert data["stages"][-1] == "passed"
     for st in data["stacks"]:
