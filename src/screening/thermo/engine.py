@@ -211,7 +211,8 @@ class StabilityWindow:
         oxidation_limit: Lowest V [V] at which giving up Li does (None: no Li to give, unbounded).
         reduction_products: Phases formed just below the reduction limit, per formula unit of the input.
         oxidation_products: Phases formed just above the oxidation limit.
-        li_reduction: Li taken up per formula unit at the reduction limit's first step.
+        li_reduction: Li taken up per formula unit at the reduction limit's first step (None when that
+            step goes straight to Li metal, e.g. a metal that forms no Li compound: unbounded uptake).
         li_oxidation: Li given up per formula unit at the oxidation limit's first step.
         profile: All plateaus from the fully delithiated composition to Li metal.
         li_tolerance: Steps exchanging less Li than this [Li per non-Li atom] were skipped to find the limits.
@@ -357,12 +358,29 @@ class _Reactant:
     reduced: str
     n_atoms: float
     n_li: float
-    per_reduced: float = 1.0  # formula units of ``reduced`` in one formula unit as written
+    per_reduced: float = 1.0  # formula units of ``label`` in one formula unit as written
+    label: str = ""  # formula written in reaction strings: ``reduced`` unless that is rounded
+
+
+def _exact_label(amounts: dict[str, float], reduced: str) -> tuple[str, float]:
+    """(formula for reaction strings, its formula units per formula unit as written).
+
+    The reduced formula when it holds the composition exactly (``Li2Nb2O6`` -> 2 LiNbO3); otherwise, e.g.
+    a composite ``1Li-2O`` whose reduced formula is rounded to 8 digits, the composition itself written
+    with full precision, so that the reaction balances to 1e-12 (found by the fuzz test of issue 11).
+    """
+    per = sum(amounts.values()) / _atoms_of_reduced(reduced)[0]
+    red = parse_formula(reduced)
+    if set(red) == set(amounts) and all(abs(amounts[el] - per * red[el]) <= 1e-12 * per * red[el] for el in red):
+        return reduced, per
+    els = sorted(amounts, key=ATOMIC_NUMBER.__getitem__)
+    return "".join(f"{el}{amounts[el]:.17g}" for el in els), 1.0
 
 
 def _reactant(formula: str) -> _Reactant:
     amounts = parse_formula(formula)
     reduced = canonical_formula(amounts)
+    label, per = _exact_label(amounts, reduced)
     n_atoms = sum(amounts.values())
     return _Reactant(
         formula=formula,
@@ -370,7 +388,8 @@ def _reactant(formula: str) -> _Reactant:
         reduced=reduced,
         n_atoms=n_atoms,
         n_li=amounts.get(LI, 0.0),
-        per_reduced=n_atoms / _atoms_of_reduced(reduced)[0],
+        per_reduced=per,
+        label=label,
     )
 
 
@@ -751,7 +770,7 @@ class Engine:
         li_exchange = li_out - li_in if open_li else 0.0
         # x_molar counts formula units as written; the string names reduced formulas, so rescale
         # (Li2Nb2O6 is 2 LiNbO3, O is 0.5 O2): every reaction string balances whatever the spelling.
-        reactants = [(ra.reduced, x_bal * ra.per_reduced), (rb.reduced, (1 - x_bal) * rb.per_reduced)]
+        reactants = [(ra.label, x_bal * ra.per_reduced), (rb.label, (1 - x_bal) * rb.per_reduced)]
         prods = [(ph.formula, ph.amount) for ph in products]
         if li_exchange > AMOUNT_TOL:
             reactants.append((LI, li_exchange))
@@ -868,6 +887,8 @@ class Engine:
                     f"li_tolerance {tol:g}: {name} limit moved from {-mus[i0]:.3f} V to {-mus[i]:.3f} V"
                 )
         red, red_products, li_red = limits["reduction"] or (None, [], None)
+        if li_red is not None and not np.isfinite(li_red):
+            li_red = None  # the first step goes straight to Li metal: unbounded uptake, no number to report
         ox, ox_products, li_ox = limits["oxidation"] or (None, [], None)
         profile = _merge_plateaus([
             Plateau(
