@@ -374,7 +374,7 @@ def _exact_label(amounts: dict[str, float], reduced: str) -> tuple[str, float]:
     if set(red) == set(amounts) and all(abs(amounts[el] - per * red[el]) <= 1e-12 * per * red[el] for el in red):
         return reduced, per
     els = sorted(amounts, key=ATOMIC_NUMBER.__getitem__)
-    return "".join(f"{el}{amounts[el]:.17g}" for el in els), 1.0
+    return "".join(f"{el}{amounts[el]:.15g}" for el in els), 1.0
 
 
 def _reactant(formula: str) -> _Reactant:
