@@ -117,3 +117,14 @@ def test_empty_query_names_the_filter_at_fault(exp_engine, query, message):
     })
     with pytest.raises(ConfigError, match=message):
         select_candidates(exp_engine, cfg)
+
+
+def test_python_yaml_tag_is_named_not_executed(tmp_path):
+    from screening.api.screen import read_config
+
+    marker = tmp_path / "ran"
+    path = tmp_path / "evil.yaml"
+    path.write_text(f'electrolytes: []\nsource: !!python/object/apply:os.system ["touch {marker}"]\n')
+    with pytest.raises(ConfigError, match=r"uses the YAML tag !!python/object/apply:os\.system.*\(line 2\)"):
+        read_config(path)
+    assert not marker.exists()

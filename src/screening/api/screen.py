@@ -57,6 +57,11 @@ def _with_defaults(validator_class):
     return validators.extend(validator_class, {"properties": set_defaults})
 
 
+def _where(exc) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    return f"line {mark.line + 1}" if mark is not None else "somewhere in the file"
+
+
 def read_config(config: dict | str | os.PathLike) -> tuple[dict, Path]:
     """The config as a dict (a copy) and the folder relative snapshot paths are taken from."""
     if isinstance(config, dict):
@@ -66,6 +71,12 @@ def read_config(config: dict | str | os.PathLike) -> tuple[dict, Path]:
         raise InputError(f"config file {str(p)!r} does not exist; give a YAML config such as config/config.yaml")
     try:
         data = yaml.safe_load(p.read_text())
+    except yaml.constructor.ConstructorError as exc:
+        tag = str(getattr(exc, "problem", "") or exc).split("tag '")[-1].rstrip("'")
+        raise ConfigError(
+            f"config file {str(p)!r} uses the YAML tag {tag.replace('tag:yaml.org,2002:', '!!')}, which a config "
+            f"never needs and which is not executed ({_where(exc)}); write plain values (strings, numbers, lists)"
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"config file {str(p)!r} is not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(data, dict):
