@@ -39,8 +39,9 @@ FIGURES = f"{RESULTS}/figures"
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
 
-# Config keys the expensive steps depend on: a change elsewhere (thresholds, weights, report) reruns
-# only the ranking and the report, never the interface chunks.
+# Config keys the expensive steps depend on: a change elsewhere (weights, report) reruns only the ranking
+# and the report. With the funnel (funnel: true) the plan also depends on the thresholds of its cheap
+# stages: changing those reruns the plan and, after it, the interface chunks.
 MATERIAL_KEYS = ("cathodes", "anodes", "electrolytes", "coatings", "chunk_size", "hull_reference")
 # Keys of the interphase classes (windows, interface chunks, baseline); with source mp the band gaps come
 # from the cache that fetch_mp filled (mp.cache_dir).
