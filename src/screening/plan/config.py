@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from screening.composition import parse_formula
+from screening.entries.exclude import parse_exclude
 from screening.errors import FormulaError, ScreeningError
 from screening.interphase.tables import ElectronicSettings
 
@@ -137,12 +138,17 @@ class Thresholds:
         )
 
 
+#: ``ranking.reaction_energy`` -> column of the interfaces and reactions tables (docs/conventions.md):
+#: richards2016 holds the electrode in its own equilibrium at its potential (Richards et al. 2016).
+ENERGY_COLUMN = {"mutual": "energy_mutual", "total": "energy", "richards2016": "energy_richards2016"}
+
+
 @dataclass(frozen=True)
 class RankingOptions:
     """How survivors of the filters are scored (Aykol et al., Nat. Commun. 7, 13779 (2016) style).
 
     Attributes:
-        reaction_energy: ``mutual`` or ``total`` (SCIENCE.md).
+        reaction_energy: ``mutual``, ``total`` or ``richards2016`` (:data:`ENERGY_COLUMN`; docs/conventions.md).
         weights: Objective -> weight >= 0 (:data:`OBJECTIVES`).
         scales: ``reaction_energy`` [eV/atom, or eV per non-Li atom open to Li], ``window`` [V],
             ``e_above_hull`` [eV/atom]: the value at which an objective's partial score reaches 0 (1 for
@@ -170,8 +176,8 @@ class RankingOptions:
 
     @property
     def energy_column(self) -> str:
-        """Column of the interfaces table the ranking uses (``energy_mutual`` or ``energy``)."""
-        return "energy_mutual" if self.reaction_energy == "mutual" else "energy"
+        """Column of the interfaces table the ranking uses (:data:`ENERGY_COLUMN`)."""
+        return ENERGY_COLUMN[self.reaction_energy]
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,7 @@ class ScreenConfig:
     coatings: tuple[Material, ...]
     query: dict = field(default_factory=dict)
     electronic: ElectronicSettings = field(default_factory=ElectronicSettings)
+    exclude: tuple[str, ...] = ()
 
     @property
     def electrodes(self) -> tuple[Material, ...]:
@@ -211,6 +218,11 @@ class ScreenConfig:
     @property
     def hull_reference(self) -> bool:
         return bool(self.raw.get("hull_reference", True))
+
+    @property
+    def li_tolerance(self) -> float:
+        """Window limits skip steps below this Li exchange [Li per non-Li atom] (docs/conventions.md)."""
+        return float(self.raw.get("li_tolerance", 0.0))
 
     @property
     def chunk_size(self) -> int:
@@ -317,7 +329,13 @@ class ScreenConfig:
             electronic = ElectronicSettings.from_dict(config.get("electronic"))
         except ScreeningError as exc:
             raise ConfigError(str(exc)) from None
-        return cls(config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query, electronic)
+        try:
+            exclude = parse_exclude(config.get("exclude") or [])
+        except ScreeningError as exc:
+            raise ConfigError(f"config key {exc}") from None
+        return cls(
+            config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query, electronic, exclude
+        )
 
 
 __all__ = [

@@ -51,13 +51,24 @@ INTERFACE_COLUMNS = (
     "open_to_li",
     "energy",
     "energy_mutual",
+    "energy_richards2016",
     "x_at_energy",
     "x_at_energy_mutual",
+    "x_at_energy_richards2016",
     "status",
     "note",
 )
 #: Kink columns embedded for the profiles.
-KINK_COLUMNS = ("x", "x_molar", "energy", "energy_mutual", "li_exchanged", "reaction", "products")
+KINK_COLUMNS = (
+    "x",
+    "x_molar",
+    "energy",
+    "energy_mutual",
+    "energy_richards2016",
+    "li_exchanged",
+    "reaction",
+    "products",
+)
 WINDOW_COLUMNS = ("role", "name", "formula", "virtual", "e_above_hull", "reduction_limit", "oxidation_limit", "status")
 
 

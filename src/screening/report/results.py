@@ -112,7 +112,7 @@ class ScreenResults:
     # ------------------------------------------------------------------ queries
     @property
     def energy_kind(self) -> str:
-        """Reaction energy the ranking used: ``mutual`` or ``total``."""
+        """Reaction energy the ranking used: ``mutual``, ``total`` or ``richards2016``."""
         if "reaction_energy_kind" in self.rankings and len(self.rankings):
             return str(self.rankings["reaction_energy_kind"].iloc[0])
         return str(self.provenance.get("config", {}).get("ranking", {}).get("reaction_energy", "mutual"))
@@ -120,7 +120,9 @@ class ScreenResults:
     @property
     def energy_column(self) -> str:
         """Column of ``interfaces``/``reactions`` holding the ranking's reaction energy."""
-        return "energy_mutual" if self.energy_kind == "mutual" else "energy"
+        from screening.plan.config import ENERGY_COLUMN
+
+        return ENERGY_COLUMN.get(self.energy_kind, "energy")
 
     @cached_property
     def _by_stack(self) -> dict[str, pd.DataFrame]:

@@ -13,15 +13,16 @@ import dataclasses
 import importlib.util
 import json
 import logging
+import warnings
 from pathlib import Path
 
 import screening
 from screening.composition import parse_formula
 from screening.composition.parse import ATOMIC_NUMBER
-from screening.entries import EntryTable, load_snapshot, load_source
+from screening.entries import EntryTable, exclude_entries, load_snapshot, load_source
 from screening.entries.cache import read_table as read_binary_table
 from screening.entries.cache import write_table as write_binary_table
-from screening.errors import FormulaError, SourceError
+from screening.errors import FormulaError, ScreeningWarning, SourceError
 from screening.screen.config import ConfigError, ScreenConfig
 from screening.screen.io import atomic_write, atomic_write_json
 
@@ -187,6 +188,13 @@ def build_entries(
     elements = needed_elements(cfg, source)
     log.info("loading source %s for %s", source_label or source, "all elements" if elements is None else elements)
     table = _load(source, cfg, elements, dict(cfg.raw.get("mp") or {}))
+    if cfg.exclude:
+        with warnings.catch_warnings():  # items that match nothing: logged once each below
+            warnings.simplefilter("ignore", ScreeningWarning)
+            table, exclusion = exclude_entries(table, cfg.exclude)
+        log.info("exclude: dropped %d entries %s", len(exclusion.dropped), [f"{i} ({f})" for i, f in exclusion.dropped])
+        for item in exclusion.not_found:
+            log.warning("exclude: %r is neither an entry id nor the formula of an entry; nothing dropped for it", item)
     have = set(table.elements)
     if elements is None:
         present, missing = list(table.elements), []

@@ -3,7 +3,8 @@
 Which interfaces a screen computes, and their ids, is the plan's business
 (:class:`screening.plan.ScreenPlan`); here each planned :class:`~screening.plan.Interface` is computed
 with :meth:`screening.thermo.Engine.react` (Richards et al., Chem. Mater. 28, 266 (2016); SCIENCE.md)
-and its minimum (total and mutual) and every kink become rows keyed by the interface id.
+and its minimum (total, mutual and richards2016: the electrode ``b`` held in its own equilibrium at its
+potential, see ``docs/conventions.md``) and every kink become rows keyed by the interface id.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from screening.screen.windows import format_phases
 from screening.thermo import Engine, ReactionProfile
 
 log = logging.getLogger(__name__)
+#: Roles of ``Interface.b`` that are an electrode (held in its own equilibrium in ``energy_richards2016``).
+ELECTRODE_ROLES = ("cathode", "cathode_charged", "anode")
 
 # ---------------------------------------------------------------------------------------------- compute
 #: Columns of ``interfaces.csv``: the plan's typed interface columns, then the result.
@@ -41,6 +44,8 @@ SUMMARY_COLUMNS = [
     "x_at_energy_mutual",
     "reaction_at_energy_mutual",
     "products_at_energy_mutual",
+    "energy_richards2016",
+    "x_at_energy_richards2016",
     "n_kinks",
     "a_virtual",
     "b_virtual",
@@ -58,6 +63,7 @@ KINK_COLUMNS = [
     "x_molar",
     "energy",
     "energy_mutual",
+    "energy_richards2016",
     "li_exchanged",
     "reaction",
     "products",
@@ -75,6 +81,8 @@ def summary_row(itf: Interface, profile: ReactionProfile | None, note: str = "",
         return row
     k_tot = min(profile.kinks, key=lambda k: (k.energy, k.x))
     k_mut = min(profile.kinks, key=lambda k: (k.energy_mutual, k.x))
+    # Richards 2016: b is the electrode when it is one; an interface without an electrode keeps the total
+    e_r16, x_r16 = profile.min_of("richards2016" if itf.b.role in ELECTRODE_ROLES else "total")
     row.update(
         status="ok",
         energy=profile.min_energy,
@@ -84,6 +92,8 @@ def summary_row(itf: Interface, profile: ReactionProfile | None, note: str = "",
         x_at_energy_mutual=profile.min_x_mutual,
         reaction_at_energy_mutual=k_mut.reaction,
         products_at_energy_mutual=format_phases(k_mut.products),
+        energy_richards2016=e_r16,
+        x_at_energy_richards2016=x_r16,
         n_kinks=len(profile.kinks),
         a_virtual=bool(profile.virtual.get(itf.a.formula, False)),
         b_virtual=bool(profile.virtual.get(itf.b.formula, False)),
@@ -97,6 +107,7 @@ def summary_row(itf: Interface, profile: ReactionProfile | None, note: str = "",
 
 def kink_rows(itf: Interface, profile: ReactionProfile, classes=None) -> list[dict]:
     extra = interphase_tables.kink_columns(classes) if classes is not None else [{}] * len(profile.kinks)
+    electrode = itf.b.role in ELECTRODE_ROLES
     return [
         {
             "interface": itf.id,
@@ -105,6 +116,7 @@ def kink_rows(itf: Interface, profile: ReactionProfile, classes=None) -> list[di
             "x_molar": k.x_molar,
             "energy": k.energy,
             "energy_mutual": k.energy_mutual,
+            "energy_richards2016": k.energy_electrode if electrode else k.energy,
             "li_exchanged": k.li_exchanged,
             "reaction": k.reaction,
             "products": format_phases(k.products),
@@ -136,7 +148,9 @@ def compute(
     step = max(1, len(interfaces) // 20)
     for i, itf in enumerate(interfaces, start=1):
         try:
-            profile = engine.react(itf.a.formula, itf.b.formula, voltage=itf.voltage, hull_reference=hull_reference)
+            profile = engine.react(
+                itf.a.formula, itf.b.formula, voltage=itf.voltage, hull_reference=hull_reference, electrode="b"
+            )
         except ScreeningError as exc:
             log.warning("skipped %s: %s", itf.label, exc)
             summaries.append(summary_row(itf, None, note=str(exc)))
@@ -160,7 +174,15 @@ def compute(
 def _summary_frame(interfaces: list[Interface], rows: list[dict]) -> pd.DataFrame:
     result = pd.DataFrame.from_records(rows, columns=[c for c in SUMMARY_COLUMNS if c not in INTERFACE_COLUMNS[1:]])
     df = interface_frame(interfaces).merge(result, on="interface", how="left", validate="one_to_one")[SUMMARY_COLUMNS]
-    for col in ("voltage", "energy", "x_at_energy", "energy_mutual", "x_at_energy_mutual"):
+    for col in (
+        "voltage",
+        "energy",
+        "x_at_energy",
+        "energy_mutual",
+        "x_at_energy_mutual",
+        "energy_richards2016",
+        "x_at_energy_richards2016",
+    ):
         df[col] = df[col].astype(float)
     df["n_kinks"] = df["n_kinks"].astype("Int64")
     df["open_to_li"] = df["open_to_li"].astype("boolean")
@@ -173,7 +195,7 @@ def _kink_frame(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame.from_records(rows, columns=KINK_COLUMNS)
     for col in ("interface", "kink"):
         df[col] = df[col].astype("int64")
-    for col in ("x", "x_molar", "energy", "energy_mutual", "li_exchanged"):
+    for col in ("x", "x_molar", "energy", "energy_mutual", "energy_richards2016", "li_exchanged"):
         df[col] = df[col].astype(float)
     return df
 

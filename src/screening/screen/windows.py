@@ -75,9 +75,16 @@ WINDOW_COLUMNS = [
 ]
 
 
-def window_row(engine: Engine, formula: str, electronic: ElectronicModel | None = None) -> dict:
+def window_row(
+    engine: Engine, formula: str, electronic: ElectronicModel | None = None, li_tolerance: float = 0.0
+) -> dict:
     """Window, stability and entry status of one composition (errors become a ``skipped`` row); with
-    ``electronic``, also its own band gap and the interphase classes of its window's products."""
+    ``electronic``, also its own band gap and the interphase classes of its window's products.
+
+    The note says when glass notation took a crystalline entry, when a limit sits on a plateau shorter
+    than :data:`screening.thermo.engine.SHORT_PLATEAU` and when ``li_tolerance`` [Li per non-Li atom] moved
+    a limit (docs/conventions.md).
+    """
     out: dict = {"status": "ok", "note": ""}
     try:
         out["reduced_formula"] = canonical_formula(parse_formula(formula))
@@ -97,8 +104,10 @@ def window_row(engine: Engine, formula: str, electronic: ElectronicModel | None 
         notes.append("no entry in the source: placed on the hull (virtual)")
     elif dec.virtual:
         notes.append("user-defined entry (virtual)")
+    if dec.glass_as_crystal:
+        notes.append(f"glass/composite notation: takes the crystalline entry {dec.entry_id} of the same composition")
     try:
-        w = engine.window(formula)
+        w = engine.window(formula, li_tolerance=li_tolerance)
     except InputError as exc:
         notes.append(f"no window: {exc}")
     except ScreeningError as exc:
@@ -118,6 +127,7 @@ def window_row(engine: Engine, formula: str, electronic: ElectronicModel | None 
             notes.append("not reduced by Li (no reduction limit)")
         if w.oxidation_limit is None:
             notes.append("no Li to give up (no oxidation limit)")
+        notes.extend(w.warnings)
     out["note"] = "; ".join(notes)
     return out
 
@@ -131,7 +141,7 @@ def compute_windows(
     mats = material_rows(cfg, candidates)
     for k, m in enumerate(mats, start=1):
         if m["formula"] not in cache:
-            cache[m["formula"]] = window_row(engine, m["formula"], electronic)
+            cache[m["formula"]] = window_row(engine, m["formula"], electronic, cfg.li_tolerance)
         rows.append({**m, **cache[m["formula"]]})
         if k % 25 == 0 or k == len(mats):
             log.info("windows: %d/%d materials", k, len(mats))
