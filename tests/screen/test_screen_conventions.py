@@ -69,6 +69,23 @@ def test_windows_note_glass_and_short_plateaus(engine):
     assert _config(li_tolerance=0.01).li_tolerance == 0.01
 
 
+def test_interfaces_note_glass_notation(engine):
+    cfg = ScreenConfig.from_dict(
+        {
+            "cathodes": [{"name": "LCO", "formula": "LiCoO2", "voltage": [4.3, 4.3]}],
+            "electrolytes": [{"name": "LPS glass", "formula": "70Li2S-30P2S5"}],
+            "coatings": {"formulas": []},
+            "hull_reference": True,
+        }
+    )
+    plan = ScreenPlan.build(cfg, pd.DataFrame(columns=["coating", "formula", "origin", "config_key"]))
+    summary, _ = compute(engine, list(plan.baseline), cfg.hull_reference)
+    assert list(summary["note"]) == [
+        "70Li2S-30P2S5: glass/composite notation takes the crystalline entry of the same composition"
+    ]
+    assert list(summary["status"]) == ["ok"]
+
+
 def test_richards2016_column_and_ranking_lookup(engine):
     cfg = _config()
     cands = pd.DataFrame({"coating": ["Li2S"], "formula": ["Li2S"], "origin": "explicit",

@@ -83,6 +83,11 @@ def summary_row(itf: Interface, profile: ReactionProfile | None, note: str = "",
     k_mut = min(profile.kinks, key=lambda k: (k.energy_mutual, k.x))
     # Richards 2016: b is the electrode when it is one; an interface without an electrode keeps the total
     e_r16, x_r16 = profile.min_of("richards2016" if itf.b.role in ELECTRODE_ROLES else "total")
+    glass = [name for name, flag in profile.glass_as_crystal.items() if flag]
+    if glass:
+        notes = [note] if note else []
+        notes += [f"{g}: glass/composite notation takes the crystalline entry of the same composition" for g in glass]
+        row["note"] = "; ".join(notes)
     row.update(
         status="ok",
         energy=profile.min_energy,
