@@ -394,7 +394,7 @@ def test_default_screen_runs_offline_with_report(tmp_path: Path, engine) -> None
     for word in ("rankings.csv", "windows.png", "Ranking heatmaps", "Reaction profiles", "Interactive report"):
         assert word in text, word
     # the interactive report: one file, its data block holds every stack of the ranking
-    html = (tmp_path / "results" / "report" / "index.html").read_text()
+    html = (out / "report" / "index.html").read_text()
     for stack in set(rk["stack"]):
         assert f'"name":"{stack}"' in html, stack
 

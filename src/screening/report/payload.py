@@ -56,6 +56,8 @@ INTERFACE_COLUMNS = (
     "x_at_energy_mutual",
     "x_at_energy_richards2016",
     "status",
+    "interphase",
+    "conducting_products",
     "note",
 )
 #: Kink columns embedded for the profiles.
@@ -68,6 +70,8 @@ KINK_COLUMNS = (
     "li_exchanged",
     "reaction",
     "products",
+    "interphase",
+    "conducting_products",
 )
 WINDOW_COLUMNS = ("role", "name", "formula", "virtual", "e_above_hull", "reduction_limit", "oxidation_limit", "status")
 

@@ -183,7 +183,9 @@
       const label = ifaceLabel(o);
       const hover = ks.map((q) => esc(q.reaction) + "<br>products: " + esc(q.products) +
         "<br>x = " + q.x.toFixed(4) + ", x_molar = " + q.x_molar.toFixed(4) +
-        "<br>dE total = " + q.energy.toFixed(4) + ", mutual = " + q.energy_mutual.toFixed(4) + " " + unitsOf(o));
+        "<br>dE total = " + q.energy.toFixed(4) + ", mutual = " + q.energy_mutual.toFixed(4) + " " + unitsOf(o) +
+        (q.interphase ? "<br>interphase: " + esc(q.interphase) +
+          (q.conducting_products ? " (conducting: " + esc(q.conducting_products) + ")" : "") : ""));
       traces.push({
         type: "scatter", mode: "lines+markers", x: ks.map((q) => q.x), y: ks.map((q) => q[E]),
         name: label, line: { color: color, dash: dash ? "dash" : "solid", width: 2 }, marker: { size: 5 },
@@ -252,11 +254,11 @@
     Plotly.react(div, a.traces.concat(b.traces, base.traces), layout, { responsive: true, displaylogo: false });
     const all = a.minima.concat(b.minima, base.minima);
     mt.querySelector("thead").innerHTML = "<tr><th>interface</th><th>kind</th><th>minimum (" + KIND +
-      ")</th><th>units</th><th>at x</th><th>table value</th><th>reaction at the minimum</th></tr>";
+      ")</th><th>units</th><th>at x</th><th>table value</th><th>interphase</th><th>reaction at the minimum</th></tr>";
     mt.querySelector("tbody").innerHTML = all.map((m) => "<tr data-interface=\"" + esc(String(m.o.interface)) +
       "\"><td>" + esc(ifaceLabel(m.o)) + "</td><td>" + esc(m.o.kind) + '</td><td class="num">' + m.min.toFixed(6) +
       "</td><td>" + unitsOf(m.o) + '</td><td class="num">' + m.x.toFixed(4) + '</td><td class="num">' +
-      fmt(m.o[E]) + "</td><td>" + esc(m.reaction) + "</td></tr>").join("");
+      fmt(m.o[E]) + "</td><td>" + esc(fmt(m.o.interphase)) + "</td><td>" + esc(m.reaction) + "</td></tr>").join("");
   }
 
   // ------------------------------------------------------------------ windows
