@@ -138,6 +138,7 @@ class MLIPCalculator:
             raise ScreeningError("relaxation settings need fmax > 0 [eV/A], steps >= 1 and threads >= 1")
         self.cache_dir = default_cache_dir() if cache_dir == "default" else (Path(cache_dir) if cache_dir else None)
         self.n_relaxed = 0  # relaxations actually run in this process (not cache hits)
+        self._refs: dict[str, ElementReference] = {}
 
     @property
     def model(self) -> EnergyModel:
@@ -163,6 +164,11 @@ class MLIPCalculator:
     # ------------------------------------------------------------------ references
     def reference(self, element: str) -> ElementReference:
         """The model's reference energy of ``element`` (computed once, then cached)."""
+        if element not in self._refs:
+            self._refs[element] = self._reference(element)
+        return self._refs[element]
+
+    def _reference(self, element: str) -> ElementReference:
         name, version = self._model_tag()
         ref_settings = {"fmax": self.settings.fmax, "threads": self.settings.threads}
         path = None

@@ -1,0 +1,109 @@
+"""Structure candidates in the screening workflow (config ``coatings.structures`` and ``mlip``).
+
+Steps: :func:`structure_chunks` expands the configured paths and globs once (when the workflow is
+parsed, so a pattern that matches nothing or an unreadable file stops it with one line);
+:func:`run_relax_chunk` relaxes one chunk of files (rule ``relax_structures``, one job per chunk,
+progress in its log, cached by content hash so a structure is never relaxed twice);
+:func:`run_structures` gathers the chunks into one record that the ``entries`` rule passes on, so
+every later job sees the candidates as flagged ``mlip:`` entries (:func:`mlip_records`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from screening.mlip.energies import MLIP_NOTE, MLIPCalculator, expand_paths
+from screening.mlip.model import RelaxSettings
+from screening.mlip.structures import read_structure
+
+log = logging.getLogger("screening.mlip")
+
+#: Defaults of the ``mlip`` config block (also in the schema).
+DEFAULTS = {"model": "chgnet", "fmax": 0.05, "steps": 300, "chunk_size": 4, "cache_dir": "resources/mlip_cache"}
+
+
+def settings_of(config: dict) -> dict:
+    """The ``mlip`` block with defaults filled in."""
+    return {**DEFAULTS, **(config.get("mlip") or {})}
+
+
+def structure_chunks(config: dict, workdir: str | os.PathLike = ".") -> list[list[str]]:
+    """The configured structure files (sorted, de-duplicated, checked readable) in chunks.
+
+    Raises:
+        StructureFileError: a pattern that matches nothing, a missing, empty or unreadable file.
+    """
+    patterns = (config.get("coatings") or {}).get("structures") or []
+    if not patterns:
+        return []
+    paths = expand_paths(patterns, base=workdir)
+    for p in paths:
+        read_structure(p)
+    rel = [str(p) for p in paths]
+    size = int(settings_of(config)["chunk_size"])
+    return [rel[i : i + size] for i in range(0, len(rel), size)]
+
+
+def calculator(config: dict) -> MLIPCalculator:
+    s = settings_of(config)
+    return MLIPCalculator(s["model"], RelaxSettings(fmax=float(s["fmax"]), steps=int(s["steps"])),
+                          cache_dir=s["cache_dir"])
+
+
+def run_relax_chunk(paths: list[str], config: dict, out_json: str | os.PathLike) -> list[dict]:
+    """Relax one chunk of structure files; write their records (relaxed structures included)."""
+    from screening.screen.io import atomic_write_json
+
+    calc = calculator(config)
+
+    def progress(i: int, n: int, e) -> None:
+        state = "cached" if e.cached else f"relaxed in {e.steps} steps"
+        flag = f"; FLAGGED {', '.join(e.flags)}" if e.flags else ""
+        log.info("[%d/%d] %s: %s, %s, E_f = %.4f eV/atom%s", i, n, e.file, e.reduced_formula, state,
+                 e.formation_energy_per_atom, flag)
+
+    log.info("relaxing %d structure(s) with %s (cache %s)", len(paths), calc.settings, calc.cache_dir)
+    energies = calc.energies(paths, progress=progress)
+    records = [e.record(with_structure=True) | {"path": str(p)} for e, p in zip(energies, paths, strict=True)]
+    atomic_write_json(out_json, records)
+    log.info("%d relaxed now, %d from the cache", calc.n_relaxed, len(paths) - calc.n_relaxed)
+    return records
+
+
+def run_structures(chunk_jsons: list[str], out_json: str | os.PathLike) -> list[dict]:
+    """Gather the chunks' records (without relaxed structures) in file order into one JSON list."""
+    import json
+
+    from screening.screen.io import atomic_write_json
+
+    records = []
+    for path in chunk_jsons:
+        for rec in json.loads(Path(path).read_text(encoding="utf-8")):
+            rec.pop("relaxed_structure", None)
+            records.append(rec)
+    records.sort(key=lambda r: (r["path"], r["id"]))
+    atomic_write_json(out_json, {"note": MLIP_NOTE, "structures": records})
+    log.info("%d structure candidate(s): %s", len(records), ", ".join(r["id"] for r in records))
+    return records
+
+
+def mlip_records(structures_json: str | os.PathLike | None) -> list[dict]:
+    """The records written by :func:`run_structures` (empty without structures)."""
+    if not structures_json:
+        return []
+    import json
+
+    return json.loads(Path(structures_json).read_text(encoding="utf-8"))["structures"]
+
+
+def coating_name(rec: dict, taken: set[str]) -> str:
+    """A coating name for a structure candidate: the file's stem, made unique."""
+    stem = rec["file"].split(".")[0] if not rec["file"].upper().startswith(("POSCAR", "CONTCAR")) else rec["file"]
+    name = stem if stem not in taken else f"{stem} ({rec['sha256'][:8]})"
+    return name
+
+
+__all__ = ["DEFAULTS", "coating_name", "mlip_records", "run_relax_chunk", "run_structures", "settings_of",
+           "structure_chunks"]
