@@ -25,6 +25,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/mlip.smk"
 include: "workflow/rules/entries.smk"
 include: "workflow/rules/interfaces.smk"
 include: "workflow/rules/ranking.smk"

@@ -10,6 +10,7 @@ from snakemake.utils import validate
 from screening.data import MP2019_FILE
 from screening.errors import ScreeningError
 from screening.screen.config import ScreenConfig, explain_config_errors, resolve_source, source_spec
+from screening.mlip.screen import structure_chunks
 from screening.screen.interfaces import n_chunks
 
 SCHEMA_FILE = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -66,6 +67,18 @@ def electronic_input(wildcards):
     """The user band gap table (a changed table reruns the classes), if the config names one."""
     table = (config.get("electronic") or {}).get("table")
     return [table] if table else []
+
+
+# Structure candidates (coatings.structures, rules in mlip.smk): files expanded and checked once, in chunks.
+try:
+    STRUCTURE_CHUNKS = structure_chunks(SCREEN.structures, os.getcwd())
+except ScreeningError as exc:
+    raise WorkflowError(str(exc)) from None
+
+
+def structures_input(wildcards):
+    """The gathered structure candidates, when the config has any (an input of the entries rule)."""
+    return [f"{RESULTS}/entries/structures.json"] if STRUCTURE_CHUNKS else []
 
 
 def chunk_numbers():

@@ -37,6 +37,7 @@ rule entries:
     """
     input:
         source_input,
+        structures=structures_input,
     output:
         table=f"{RESULTS}/entries/entries.csv",
         binary=f"{RESULTS}/entries/entries.npz",

@@ -19,4 +19,5 @@ with logged(smk.log[0]):
         smk.output.provenance,
         source_label=smk.params.label,
         out_binary=smk.output.binary,
+        structures=smk.input.structures[0] if smk.input.structures else None,
     )

@@ -101,4 +101,16 @@ def with_mlip_entries(table: EntryTable, entries: list[StructureEnergy]) -> Entr
     return out
 
 
-__all__ = ["Placement", "place", "with_mlip_entries"]
+def with_mlip_records(table: EntryTable, records: list[dict]) -> EntryTable:
+    """``table`` plus machine-learned entries given as :meth:`StructureEnergy.record` dicts (workflow)."""
+    if not records:
+        return table
+    out = table.with_entries(
+        [r["formula"] for r in records], [r["formation_energy_per_atom"] for r in records],
+        [r["id"] for r in records], virtual=True,
+    )
+    out.provenance["mlip"] = list(table.provenance.get("mlip", [])) + list(records)
+    return out
+
+
+__all__ = ["Placement", "place", "with_mlip_entries", "with_mlip_records"]

@@ -17,46 +17,38 @@ from pathlib import Path
 from screening.mlip.energies import MLIP_NOTE, MLIPCalculator, expand_paths
 from screening.mlip.model import RelaxSettings
 from screening.mlip.structures import read_structure
+from screening.plan.config import StructureSettings
 
 log = logging.getLogger("screening.mlip")
 
-#: Defaults of the ``mlip`` config block (also in the schema).
-DEFAULTS = {"model": "chgnet", "fmax": 0.05, "steps": 300, "chunk_size": 4, "cache_dir": "resources/mlip_cache"}
 
-
-def settings_of(config: dict) -> dict:
-    """The ``mlip`` block with defaults filled in."""
-    return {**DEFAULTS, **(config.get("mlip") or {})}
-
-
-def structure_chunks(config: dict, workdir: str | os.PathLike = ".") -> list[list[str]]:
+def structure_chunks(settings: StructureSettings, workdir: str | os.PathLike = ".") -> list[list[str]]:
     """The configured structure files (sorted, de-duplicated, checked readable) in chunks.
 
     Raises:
         StructureFileError: a pattern that matches nothing, a missing, empty or unreadable file.
     """
-    patterns = (config.get("coatings") or {}).get("structures") or []
-    if not patterns:
+    if not settings.patterns:
         return []
-    paths = expand_paths(patterns, base=workdir)
+    paths = expand_paths(settings.patterns, base=workdir)
     for p in paths:
         read_structure(p)
     rel = [str(p) for p in paths]
-    size = int(settings_of(config)["chunk_size"])
+    size = settings.chunk_size
     return [rel[i : i + size] for i in range(0, len(rel), size)]
 
 
-def calculator(config: dict) -> MLIPCalculator:
-    s = settings_of(config)
-    return MLIPCalculator(s["model"], RelaxSettings(fmax=float(s["fmax"]), steps=int(s["steps"])),
-                          cache_dir=s["cache_dir"])
+def calculator(settings: StructureSettings) -> MLIPCalculator:
+    return MLIPCalculator(settings.model, RelaxSettings(fmax=settings.fmax, steps=settings.steps),
+                          cache_dir=settings.cache_dir)
 
 
 def run_relax_chunk(paths: list[str], config: dict, out_json: str | os.PathLike) -> list[dict]:
-    """Relax one chunk of structure files; write their records (relaxed structures included)."""
+    """Workflow step ``relax_structures``: relax one chunk of files (``config``: the ``mlip`` subset) and
+    write their records (relaxed structures included)."""
     from screening.screen.io import atomic_write_json
 
-    calc = calculator(config)
+    calc = calculator(StructureSettings.from_config(config))
 
     def progress(i: int, n: int, e) -> None:
         state = "cached" if e.cached else f"relaxed in {e.steps} steps"
@@ -105,5 +97,4 @@ def coating_name(rec: dict, taken: set[str]) -> str:
     return name
 
 
-__all__ = ["DEFAULTS", "coating_name", "mlip_records", "run_relax_chunk", "run_structures", "settings_of",
-           "structure_chunks"]
+__all__ = ["calculator", "coating_name", "mlip_records", "run_relax_chunk", "run_structures", "structure_chunks"]

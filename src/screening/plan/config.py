@@ -92,6 +92,38 @@ def check_finite(config, path: tuple = ()) -> None:
         )
 
 
+@dataclass(frozen=True)
+class StructureSettings:
+    """Structure candidates (``coatings.structures``) and the potential that relaxes them (``mlip``).
+
+    Attributes:
+        patterns: Structure files or glob patterns, relative to the working directory.
+        model: Universal potential (``chgnet``).
+        fmax: Force convergence [eV/A].
+        steps: Maximum relaxation steps (reaching it flags the structure ``not_converged``).
+        chunk_size: Structures per relaxation job.
+        cache_dir: Relaxation cache folder (by content hash, model, version and settings).
+    """
+
+    patterns: tuple[str, ...] = ()
+    model: str = "chgnet"
+    fmax: float = 0.05
+    steps: int = 300
+    chunk_size: int = 4
+    cache_dir: str = "resources/mlip_cache"
+
+    @classmethod
+    def from_config(cls, config: dict) -> StructureSettings:
+        """From a config (``coatings.structures`` and the ``mlip`` block; missing keys take the defaults)."""
+        m = dict(config.get("mlip") or {})
+        d = cls()
+        return cls(
+            tuple(str(p) for p in ((config.get("coatings") or {}).get("structures") or ())),
+            str(m.get("model", d.model)), float(m.get("fmax", d.fmax)), int(m.get("steps", d.steps)),
+            int(m.get("chunk_size", d.chunk_size)), str(m.get("cache_dir", d.cache_dir)),
+        )
+
+
 def slug(name: str) -> str:
     """A file-name-safe form of a material name (``S/Li2S`` -> ``S-Li2S``)."""
     s = re.sub(r"[^A-Za-z0-9._+-]+", "-", name).strip("-.")
@@ -192,6 +224,7 @@ class ScreenConfig:
     query: dict = field(default_factory=dict)
     electronic: ElectronicSettings = field(default_factory=ElectronicSettings)
     exclude: tuple[str, ...] = ()
+    structures: StructureSettings = field(default_factory=StructureSettings)
 
     @property
     def electrodes(self) -> tuple[Material, ...]:
@@ -334,10 +367,12 @@ class ScreenConfig:
         except ScreeningError as exc:
             raise ConfigError(f"config key {exc}") from None
         return cls(
-            config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query, electronic, exclude
+            config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query, electronic, exclude,
+            StructureSettings.from_config(config),
         )
 
 
 __all__ = [
-    "OBJECTIVES", "ConfigError", "Material", "RankingOptions", "ScreenConfig", "Thresholds", "check_finite", "slug",
+    "OBJECTIVES", "ConfigError", "Material", "RankingOptions", "ScreenConfig", "StructureSettings", "Thresholds",
+    "check_finite", "slug",
 ]

@@ -101,9 +101,10 @@ def _empty_query_reason(engine: Engine, query: dict) -> str:
 def select_candidates(engine: Engine, cfg: ScreenConfig) -> pd.DataFrame:
     """All candidate coatings in a fixed order, numbered (``candidate``) in that order.
 
-    Order: explicit formulas and user-defined candidates as in the config, then query results by
-    formula. A query result with the same composition as an earlier coating is left out (the earlier
-    one's origin gains ``+query``).
+    Order: explicit formulas and user-defined candidates as in the config, structure candidates
+    (origin ``structure``, machine-learned energies, ``query_entry_id`` their ``mlip:`` id) in file
+    order, then query results by formula. A query result with the same composition as an earlier
+    coating is left out (the earlier one's origin gains ``+query``).
     """
     records = []
     seen: dict[str, int] = {}
@@ -124,6 +125,26 @@ def select_candidates(engine: Engine, cfg: ScreenConfig) -> pd.DataFrame:
             }
         )
         seen.setdefault(red, len(records) - 1)
+    from screening.mlip.screen import coating_name
+
+    taken = {r["coating"] for r in records}
+    for rec in engine.table.provenance.get("mlip", []):  # structure candidates (coatings.structures)
+        name = coating_name(rec, taken)
+        taken.add(name)
+        records.append(
+            {
+                "coating": name,
+                "formula": rec["reduced_formula"],
+                "reduced_formula": rec["reduced_formula"],
+                "origin": "structure",
+                "config_key": "coatings.structures",
+                "formation_energy": rec["formation_energy_per_atom"],
+                "on_hull": False,
+                "query_entry_id": rec["id"],
+                "query_e_above_hull": None,
+            }
+        )
+        seen.setdefault(rec["reduced_formula"], len(records) - 1)
     if cfg.query.get("enabled"):
         q = query_candidates(engine, cfg.query)
         log.info("query over the source: %d compositions pass", len(q))

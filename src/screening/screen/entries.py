@@ -167,6 +167,7 @@ def build_entries(
     out_provenance: str | Path,
     source_label: str | None = None,
     out_binary: str | Path | None = None,
+    structures: str | Path | None = None,
 ) -> dict:
     """Load the configured source for the screen's elements and write it as a snapshot CSV.
 
@@ -181,11 +182,18 @@ def build_entries(
             the path as written in the config so results do not depend on the working directory.
         out_binary: Parsed copy of the entries file (``.npz``, :mod:`screening.entries.cache` layout) that
             the later jobs load in milliseconds instead of parsing the CSV again (None: not written).
+        structures: The structure candidates' record (rule ``structures``, :mod:`screening.mlip.screen`);
+            their elements are loaded too and their records are passed on under ``mlip``.
 
     Returns:
         The provenance record.
     """
     elements = needed_elements(cfg, source)
+    from screening.mlip.screen import mlip_records
+
+    mlip = mlip_records(structures)
+    if mlip and elements is not None:
+        elements = _sorted_elements(set(elements) | {el for r in mlip for el in parse_formula(r["formula"])})
     log.info("loading source %s for %s", source_label or source, "all elements" if elements is None else elements)
     table = _load(source, cfg, elements, dict(cfg.raw.get("mp") or {}))
     if cfg.exclude:
@@ -227,6 +235,8 @@ def build_entries(
         "n_entries_written": len(rows),
         "screening_version": screening.__version__,
     }
+    if mlip:
+        record["mlip"] = mlip
     atomic_write_json(out_provenance, record)
     log.info("wrote %d entries over %d elements to %s", len(rows), len(present), out_csv)
     return record
@@ -254,14 +264,22 @@ def load_entries(entries_csv: str | Path, provenance_json: str | Path, cfg: Scre
             [f"user:{m.name}" for m in users],
             virtual=True,
         )
+    mlip = [r for r in record.get("mlip", []) if set(parse_formula(r["formula"])) <= set(table.elements)]
+    if mlip:  # structure candidates (coatings.structures): machine-learned entries, ids mlip:...
+        from screening.mlip.hull import with_mlip_records
+
+        table = with_mlip_records(table, mlip)
     return table
 
 
 def run_entries(
-    config: dict, source: str, out_csv, out_provenance, source_label: str | None = None, out_binary=None
+    config: dict, source: str, out_csv, out_provenance, source_label: str | None = None, out_binary=None,
+    structures=None,
 ) -> dict:
     """Workflow step ``entries``: the source for every element the screen needs -> entries.csv (+ .npz)."""
-    return build_entries(ScreenConfig.from_dict(config), source, out_csv, out_provenance, source_label, out_binary)
+    return build_entries(
+        ScreenConfig.from_dict(config), source, out_csv, out_provenance, source_label, out_binary, structures
+    )
 
 
 def run_fetch_mp(config: dict, out_json) -> dict:

@@ -420,7 +420,11 @@ def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, inte
     virt_note = np.where(
         ~df["has_entry"].fillna(True).astype(bool),
         "virtual: no data entry, placed on the hull (e_above_hull taken as 0)",
-        np.where(df["virtual"].fillna(False).astype(bool), "virtual: user-defined entry", ""),
+        np.where(
+            df["origin"].to_numpy() == "structure",
+            "mlip: machine-learned energy from a structure, a screening estimate",
+            np.where(df["virtual"].fillna(False).astype(bool), "virtual: user-defined entry", ""),
+        ),
     )
     for k in np.flatnonzero(win_ok & (virt_note != "")):
         notes[k].insert(0, virt_note[k])

@@ -102,6 +102,8 @@ def window_row(
     notes = []
     if not dec.has_entry:
         notes.append("no entry in the source: placed on the hull (virtual)")
+    elif dec.entry_id and dec.entry_id.startswith("mlip:"):
+        notes.append(MLIP_MARK)
     elif dec.virtual:
         notes.append("user-defined entry (virtual)")
     if dec.glass_as_crystal:
@@ -132,6 +134,17 @@ def window_row(
     return out
 
 
+MLIP_MARK = "mlip: machine-learned energy (structure candidate), a screening estimate"
+
+
+def _structure_status(engine: Engine, formula: str, e_form: float, entry_id: str, note: str) -> dict:
+    """A structure candidate's own entry status: its machine-learned energy [eV/atom] against the hull."""
+    e_above = max(e_form - engine.hull_energy(formula), 0.0)
+    keep = [n for n in note.split("; ") if n and not n.startswith(("mlip:", "user-defined"))]
+    return {"has_entry": True, "virtual": True, "entry_id": entry_id, "e_above_hull": e_above,
+            "note": "; ".join([MLIP_MARK, *keep])}
+
+
 def compute_windows(
     engine: Engine, cfg: ScreenConfig, candidates: pd.DataFrame, electronic: ElectronicModel | None = None
 ) -> pd.DataFrame:
@@ -139,10 +152,18 @@ def compute_windows(
     cache: dict[str, dict] = {}
     rows = []
     mats = material_rows(cfg, candidates)
+    structures = {
+        c.coating: (float(c.formation_energy), str(c.query_entry_id))
+        for c in candidates.itertuples(index=False)
+        if c.origin == "structure"
+    }
     for k, m in enumerate(mats, start=1):
         if m["formula"] not in cache:
             cache[m["formula"]] = window_row(engine, m["formula"], electronic, cfg.li_tolerance)
-        rows.append({**m, **cache[m["formula"]]})
+        row = {**m, **cache[m["formula"]]}
+        if m["role"] == "coating" and m["name"] in structures and row["status"] == "ok":
+            row.update(_structure_status(engine, m["formula"], *structures[m["name"]], row["note"]))
+        rows.append(row)
         if k % 25 == 0 or k == len(mats):
             log.info("windows: %d/%d materials", k, len(mats))
     df = pd.DataFrame.from_records(rows)
