@@ -113,12 +113,26 @@ def cmd_energy(args: argparse.Namespace) -> int:
     table = load_source(args.source, elements=elements, **options)
     eng = Engine(table)
     placements = [place(e, eng) for e in entries]
+    model_scale = [None] * len(placements)
+    if args.model_reference:
+        from screening.errors import ScreeningError
+        from screening.mlip.competing import against_competing_phases, structures_of_source
+
+        structures = structures_of_source(table.provenance)
+        if not structures:
+            raise ScreeningError(
+                "--model-reference needs the structures of the competing phases: use --source mp, or a JSON "
+                "snapshot with structures (screening mp export)"
+            )
+        model_scale = [against_competing_phases(p, structures, calc) for p in placements]
     if args.json:
         import json
 
         from screening import __version__
 
-        doc = {"command": "energy", "result": [p.as_dict() for p in placements], "note": MLIP_NOTE,
+        results = [p.as_dict() | ({"model_scale": m.as_dict()} if m else {}) for p, m in zip(placements, model_scale,
+                                                                                               strict=True)]
+        doc = {"command": "energy", "result": results, "note": MLIP_NOTE,
                "provenance": {"package": "screening", "version": __version__, "source": table.provenance}}
         print(json.dumps(_jsonable(doc), indent=2))
         return 0
@@ -128,7 +142,7 @@ def cmd_energy(args: argparse.Namespace) -> int:
     head = f"  {'file':<24} {'formula':<12} {'E_f':>9} {'E_hull':>9} {'e_above_hull':>13}  {'conv':<5} decomposition"
     print(head)
     print(f"  {'':<24} {'':<12} {'eV/atom':>9} {'eV/atom':>9} {'meV/atom':>13}")
-    for p in placements:
+    for p, m in zip(placements, model_scale, strict=True):
         e = p.entry
         dec = ", ".join(f"{a:.4g} {f}" for f, _, a in p.decomposition) or "-"
         conv = "yes" if e.converged else "NO"
@@ -138,6 +152,9 @@ def cmd_energy(args: argparse.Namespace) -> int:
         if p.distance < 0:
             print(f"  {'':<24} below the data's hull by {-1000 * p.distance:.1f} meV/atom (within the scale offset "
                   "of model and data unless much larger; see docs/mlip.md)")
+        if m is not None:
+            print(f"  {'':<24} against the same phases relaxed by the model: {1000 * m.distance:+.1f} meV/atom "
+                  f"(model hull {m.hull_energy:.4f} eV/atom)")
     return 0
 
 
@@ -153,6 +170,9 @@ def register_cli(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--source", default="experimental", help="entry source whose hull is used (see 'window -h')")
     p.add_argument("--thermo-type", default=None, help="Materials Project thermo type (with --source mp)")
     p.add_argument("--json", action="store_true", help="print one JSON document with every number")
+    p.add_argument("--model-reference", action="store_true",
+                   help="also compare with the data's competing phases relaxed by the same model (needs a source "
+                   "with structures: --source mp or a JSON export); removes the model/data scale offset")
     add_options(p)
     p.set_defaults(handler=cmd_energy)
     return p
