@@ -40,13 +40,13 @@ CONFIG = REPO / "config" / "discovery.yaml"
 STAGES = ("skipped", "excluded", "e_above_hull", "li_conduction", "window", "reaction", "passed")
 
 
-def snakemake(workdir: Path, config: dict, cores: int) -> float:
-    """Run the screen of ``config`` in ``workdir``; wall seconds."""
+def snakemake(workdir: Path, config: dict, cores: int, targets: tuple[str, ...] = ()) -> float:
+    """Run the screen of ``config`` in ``workdir`` (``targets``: only these outputs); wall seconds."""
     cfg_file = workdir / "config.yaml"
     cfg_file.write_text(yaml.safe_dump(config, sort_keys=False))
     exe = Path(sys.executable).with_name("snakemake")
-    cmd = [str(exe) if exe.exists() else "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir)]
-    cmd += ["--cores", str(cores), "--configfile", str(cfg_file)]
+    cmd = [str(exe) if exe.exists() else "snakemake", *targets, "-s", str(REPO / "Snakefile")]
+    cmd += ["--directory", str(workdir), "--cores", str(cores), "--configfile", str(cfg_file)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - t0
@@ -190,6 +190,7 @@ def main(argv=None) -> int:
     ap.add_argument("--pymatgen", type=int, default=10, help="interfaces timed against pymatgen (0: skip)")
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--keep", type=Path, default=None, help="run in this folder and keep it (default: temporary)")
+    ap.add_argument("--reuse", action="store_true", help="report the finished discovery run in --keep, do not rerun it")
     args = ap.parse_args(argv)
     base = yaml.safe_load(CONFIG.read_text())
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench_screen-"))
@@ -200,7 +201,10 @@ def main(argv=None) -> int:
     main_dir = root / "discovery"
     main_dir.mkdir(exist_ok=True)
     cfg = sample_config(base, args.sample)
-    wall = snakemake(main_dir, cfg, args.cores)
+    if args.reuse:
+        wall = float("nan")
+    else:
+        wall = snakemake(main_dir, cfg, args.cores)
     report_run("discovery screen (funnel)", main_dir, wall, declared_mem(main_dir, args.cores))
 
     cpu = {}
@@ -208,7 +212,8 @@ def main(argv=None) -> int:
     for mode in (True, False):
         d = root / f"compare_{'funnel' if mode else 'exhaustive'}"
         d.mkdir(exist_ok=True)
-        snakemake(d, sample_config(base, args.compare, funnel=mode), args.cores)
+        # the comparison needs the rankings only, not the figures
+        snakemake(d, sample_config(base, args.compare, funnel=mode), args.cores, ("results/tables/rankings.parquet",))
         b = rule_benchmarks(d / "results")
         cpu[mode] = float(b.loc[b["rule"].isin(["interface_chunk", "baseline"]), "cpu_s"].sum())
         rk = pd.read_parquet(
