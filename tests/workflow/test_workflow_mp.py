@@ -78,7 +78,8 @@ def test_fetch_once_then_cache(runs, server):
     assert second == 0
     # band gaps (summary endpoint): fetched once per system by fetch_mp, none on the rerun
     summary_first, summary_second = server.summary_counts
-    assert summary_first == len(manifest_systems(mp_dir)) and summary_second == 0
+    assert summary_first >= len(manifest_systems(mp_dir)) > 0  # >= : a large system's answer is paged
+    assert summary_second == 0
     manifest = json.loads((mp_dir / "results" / "entries" / "mp_systems.json").read_text())
     assert manifest["thermo_type"] == "GGA_GGA+U"
     # each interface's chemical system, never the union of the whole screen
