@@ -264,11 +264,19 @@ def load_entries(entries_csv: str | Path, provenance_json: str | Path, cfg: Scre
             [f"user:{m.name}" for m in users],
             virtual=True,
         )
-    mlip = [r for r in record.get("mlip", []) if set(parse_formula(r["formula"])) <= set(table.elements)]
+    records = record.get("mlip", [])
+    mlip = [r for r in records if set(parse_formula(r["formula"])) <= set(table.elements)]
     if mlip:  # structure candidates (coatings.structures): machine-learned entries, ids mlip:...
         from screening.mlip.hull import with_mlip_records
 
         table = with_mlip_records(table, mlip)
+    if len(mlip) < len(records):
+        # a structure with an element the source lacks stays a candidate: its rows are skipped, naming it
+        for r in records:
+            if r not in mlip:
+                log.warning("structure %s (%s) has an element the source lacks: its rows are skipped", r["file"],
+                            r["reduced_formula"])
+        table.provenance["mlip"] = list(records)
     return table
 
 
