@@ -25,6 +25,7 @@ import argparse
 import csv
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -112,7 +113,7 @@ def engine_vs_pymatgen(results: Path, n: int, seed: int = 0) -> tuple[float, flo
         r
         for r in itf.itertuples(index=False)
         if len(set(parse_formula(r.a_formula)) | set(parse_formula(r.b_formula)) | {"Li"}) <= 6
-        and "." not in r.a_formula + r.b_formula
+        and all(re.fullmatch(r"([A-Z][a-z]?\d*)+", f) for f in (r.a_formula, r.b_formula))  # plain formulas
     ]
     if not small:
         return None
