@@ -79,6 +79,12 @@ def test_gaps_fetched_once_and_rerun_makes_zero_requests(srv, tmp_path):
     assert srv.requests == []
     assert again == gaps
     assert sub[composition_key("Li2S")] == li2s
+    # a hand-edited band gap is refused (checksum), in one line naming the file
+    doc["docs"][0]["band_gap"] = 9.9
+    cache.write_bytes(__import__("gzip").compress(json.dumps(doc).encode()))
+    with pytest.raises(SourceError, match="modified after download") as exc:
+        load_mp_gaps([["Li", "S"]], tmp_path, offline=True)
+    assert str(cache) in str(exc.value) and "\n" not in str(exc.value)
 
 
 def test_mp_evidence_classifies_li_lgps_and_user_table_overrides(srv, tmp_path, engine):

@@ -63,6 +63,16 @@ class SummaryCache:
                 "retrieved_at": self.retrieved_at, "sha256": mp._sha256(self.path)}
 
 
+def docs_checksum(chemsys: str, docs: list) -> str:
+    """sha256 of a summary file's chemical system and documents (canonical JSON), as
+    :func:`screening.entries.mp.entries_checksum` for the entries: stored as ``docs_sha256`` and verified
+    on every read, so a hand-edited band gap or a renamed file is refused."""
+    import hashlib
+
+    canon = json.dumps({"chemsys": chemsys, "docs": docs}, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canon.encode("ascii")).hexdigest()
+
+
 def summary_path(cache_dir: str | os.PathLike, chemsys: str) -> Path:
     """Where the summary cache file of one chemical system lives."""
     return Path(cache_dir).expanduser() / SUMMARY_DIR / f"{chemsys}.json.gz"
@@ -82,6 +92,8 @@ def read_summary_file(path: str | os.PathLike) -> SummaryCache:
         raise SourceError(f"Materials Project summary cache file {str(p)!r} is unreadable ({exc}); {fix}") from None
     if not isinstance(doc, dict) or doc.get("format") != SUMMARY_FORMAT or not isinstance(doc.get("docs"), list):
         raise SourceError(f"{str(p)!r} is not a Materials Project summary cache file; {fix}")
+    if doc.get("docs_sha256") != docs_checksum(doc["chemsys"], doc["docs"]) or p.name != f"{doc['chemsys']}.json.gz":
+        raise SourceError(f"Materials Project summary cache file {str(p)!r} was modified after download; {fix}")
     return SummaryCache(p, doc["chemsys"], doc.get("database_version"), doc.get("retrieved_at", ""),
                         doc.get("endpoint", ""), doc["docs"])
 
@@ -181,6 +193,7 @@ def fetch_summary(
         "n_docs": len(docs),
         "docs": [docs[k] for k in sorted(docs)],
     }
+    record["docs_sha256"] = docs_checksum(chemsys, record["docs"])
     mp._write_json_atomic(path, record)
     return SummaryCache(path, chemsys, version, record["retrieved_at"], client.endpoint, record["docs"], False)
 
