@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from pmg_reference import LI, LinprogHull, composition, interpolate, significant_kinks
 
+from screening.composition import parse_formula
 from screening.thermo import Engine
 
 pytestmark = [pytest.mark.snapshot, pytest.mark.pymatgen_reference]
@@ -88,7 +89,14 @@ def _label(v: float | None) -> str:
     return "closed" if v is None else f"{v:g}V"
 
 
-CASES = [pytest.param(a, b, v, id=f"{a}|{b}@{_label(v)}") for a, b, vs in PAIRS for v in vs]
+def _slow_if_large(a: str, b: str) -> list:
+    """7-8 element pairs: pymatgen's triangulation takes seconds each (10-130 s wall on 2 busy cores)."""
+    return [pytest.mark.slow] if len(set(parse_formula(a)) | set(parse_formula(b))) >= 7 else []
+
+
+CASES = [
+    pytest.param(a, b, v, id=f"{a}|{b}@{_label(v)}", marks=_slow_if_large(a, b)) for a, b, vs in PAIRS for v in vs
+]
 
 
 def test_case_count():
@@ -309,6 +317,7 @@ BIG = [
 ]
 
 
+@pytest.mark.slow  # 9-10 elements: 25-36 s wall each on 2 busy cores
 @pytest.mark.parametrize(("a", "b", "voltage"), BIG)
 def test_large_interfaces_against_linprog(snapshot_table, a, b, voltage):
     """Independent check where pymatgen would triangulate 9-10 dimensions (about a minute per phase
