@@ -58,6 +58,13 @@ def _check_provenance(results: Path, clone: Path) -> dict:
     return prov
 
 
+def _listing(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` with its size and modification time (the clone holds results/.gitkeep)."""
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()
+    }
+
+
 def test_default_screen_from_a_fresh_clone(clone: Path) -> None:
     run_in(clone)
     results = clone / "results"
@@ -71,6 +78,7 @@ def test_default_screen_from_a_fresh_clone(clone: Path) -> None:
 
 
 def test_review_screen_from_a_fresh_clone(clone: Path) -> None:
+    default_before = _listing(clone / "results")
     run_in(clone, "--configfile", "config/review.yaml", "--config", "results_dir=results_review")
     results = clone / "results_review"
     prov = _check_provenance(results, clone)
@@ -81,4 +89,4 @@ def test_review_screen_from_a_fresh_clone(clone: Path) -> None:
     assert rk["stack"].nunique() == n_stacks == 294
     win = pd.read_parquet(results / "tables" / "windows.parquet").set_index(["role", "name"])
     assert not bool(win.loc[("electrolyte", "LLZO"), "virtual"])
-    assert not (clone / "results").exists()  # the default folder was not touched
+    assert _listing(clone / "results") == default_before  # the default folder was not touched

@@ -60,6 +60,7 @@ SCREEN_RULES = [
     "entries",
     "candidates",
     "windows",
+    "plan",
     "baseline",
     "interfaces",
     "rankings",
@@ -67,8 +68,13 @@ SCREEN_RULES = [
     "plot_profiles",
     "plot_heatmaps",
     "provenance",
+    "report_html",
 ]
-BAD_FORMULA = "LiNb(O3"
+# The failing screen's data file: a snapshot CSV whose third line has an energy that is not a number. The
+# config is valid (every formula parses, the file exists), so the DAG is built and the first job, rule
+# entries (the only one that reads the source), fails on the cluster.
+BAD_SNAPSHOT = "formula,target\nLi,0.0\nLi2O,abc\nO,0.0\n"
+BAD_MESSAGE = "line 3: energy 'abc' is not a number"
 
 
 @pytest.fixture(scope="module")
@@ -90,12 +96,15 @@ def screen_args(configfile: Path, snapshot: Path, *options: str) -> list[str]:
 
 
 def result_files(workdir: Path) -> list[str]:
-    """Every result file (relative path) except run timings (benchmarks) and snakemake's markers."""
+    """Every result file (relative path) except run timings (benchmarks), logs (time-stamped) and snakemake's
+    markers."""
     results = workdir / "results"
     return sorted(
         str(p.relative_to(workdir))
         for p in results.rglob("*")
-        if p.is_file() and "benchmarks" not in p.relative_to(results).parts and p.name != ".snakemake_timestamp"
+        if p.is_file()
+        and not {"benchmarks", "logs"} & set(p.relative_to(results).parts)
+        and p.name != ".snakemake_timestamp"
     )
 
 
@@ -178,7 +187,7 @@ def test_screen_on_slurm_equals_local_run(
     tables = [f for f in local_files if f.startswith("results/tables/")]
     assert sorted(tables) == sorted(
         f"results/tables/{name}.{ext}"
-        for name in ("windows", "interfaces", "reactions", "rankings")
+        for name in ("windows", "interfaces", "reactions", "rankings", "funnel")
         for ext in ("csv", "parquet")
     ), tables
     assert result_files(slurm_dir) == local_files, "the runs wrote different files"
@@ -193,9 +202,11 @@ def test_failing_screen_job_is_reported_with_its_log(
 ) -> None:
     workdir = tmp_path / "bad_screen"
     workdir.mkdir()
+    bad_snapshot = tmp_path / "corrupt_snapshot.csv"
+    bad_snapshot.write_text(BAD_SNAPSHOT)
 
     run = run_snakemake(
-        ["--executor", "slurm", *screen_args(BAD_SCREEN, snapshot_path, "--retries", "0")],
+        ["--executor", "slurm", *screen_args(BAD_SCREEN, bad_snapshot, "--retries", "0")],
         cwd=workdir,
         timeout=FAIL_TIMEOUT,
     )
@@ -219,11 +230,11 @@ def test_failing_screen_job_is_reported_with_its_log(
     rule_log = failed_log_block(run.output, "results/logs/entries.log")
     report(f"snakemake's report of results/logs/entries.log:\n{rule_log}")
     assert rule_log is not None, f"no 'Logfile results/logs/entries.log:' in the report\n{run.tail()}"
-    assert f"config key coatings.formulas[1].formula: cannot parse formula '{BAD_FORMULA}'" in rule_log
+    assert f"snapshot CSV '{bad_snapshot}' {BAD_MESSAGE}" in rule_log
     assert rule_log.strip() == (workdir / "results" / "logs" / "entries.log").read_text().strip()
     # the plugin keeps the SLURM log of a failed job
     assert logs[entries_id].is_file()
-    assert f"cannot parse formula '{BAD_FORMULA}'" in logs[entries_id].read_text()
+    assert BAD_MESSAGE in logs[entries_id].read_text()
 
     info = slurm_job_info(run.job_ids)
     report(f"SLURM jobs:\n{format_jobs(info)}")

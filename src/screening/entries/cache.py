@@ -71,6 +71,15 @@ def _unstrings(blob: np.ndarray, n: int) -> tuple[str, ...]:
     return out
 
 
+def _savez_reproducible(fh, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez`` with a fixed time stamp on every member, so the same table gives the same bytes."""
+    with zipfile.ZipFile(fh, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, arr in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with zf.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(arr), allow_pickle=False)
+
+
 def write_table(path: str | os.PathLike, table: EntryTable, key: str) -> Path:
     """Write ``table`` to ``path`` (``.npz``) atomically, tagged with ``key``."""
     path = Path(path)
@@ -91,7 +100,7 @@ def write_table(path: str | os.PathLike, table: EntryTable, key: str) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
+            _savez_reproducible(fh, arrays)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
