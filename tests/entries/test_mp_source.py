@@ -21,7 +21,7 @@ from mp_server import E_FORM_CSV, ELEMENTAL_REFS, SHARED_DATA, TEST_API_KEY, MPS
 from screening.entries import load_snapshot, load_source, mp
 from screening.errors import InputError, SourceError
 
-pytestmark = [pytest.mark.mpapi, pytest.mark.snapshot]
+pytestmark = [pytest.mark.mpapi, pytest.mark.snapshot, pytest.mark.slow]
 
 FAST = {"backoff": 0.0, "timeout": 10.0}
 # Few entries but real compounds (74 of 116); mp-api parses ~6 ms per entry, so this keeps the

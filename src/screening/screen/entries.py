@@ -223,7 +223,11 @@ def build_entries(
 
     atomic_write(out_csv, write)
     if out_binary is not None:  # parsed once here; every later job reads the arrays in milliseconds
-        write_binary_table(out_binary, load_snapshot(out_csv), BINARY_KEY)
+        parsed = load_snapshot(out_csv)
+        # no machine path inside (load_entries replaces this provenance anyway): the same screen run in
+        # another folder, or on a cluster node, writes the same bytes
+        portable = {k: v for k, v in parsed.provenance.items() if k != "path"}
+        write_binary_table(out_binary, dataclasses.replace(parsed, provenance=portable), BINARY_KEY)
     prov = {k: v for k, v in table.provenance.items() if k != "path"}
     if table.provenance.get("path") is not None:
         prov["path"] = source_label or table.provenance["path"]
