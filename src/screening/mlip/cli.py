@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from screening.data import DEFAULT_SOURCE
+
 
 def add_options(p: argparse.ArgumentParser) -> None:
     """Options of the potential, for every command that accepts structure files."""
@@ -167,7 +169,7 @@ def register_cli(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "place them on the source's hull. A screening estimate, not DFT.",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--source", default="experimental", help="entry source whose hull is used (see 'window -h')")
+    p.add_argument("--source", default=DEFAULT_SOURCE, help="entry source whose hull is used (see 'window -h')")
     p.add_argument("--thermo-type", default=None, help="Materials Project thermo type (with --source mp)")
     p.add_argument("--json", action="store_true", help="print one JSON document with every number")
     p.add_argument("--model-reference", action="store_true",
