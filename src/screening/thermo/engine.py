@@ -644,7 +644,10 @@ class Engine:
 
         Returns:
             :class:`ReactionProfile` with every kink (x, molar ratio, energy, balanced reaction), the
-            minimum, and open to Li the total, mutual and richards2016 reaction energies.
+            minimum, and open to Li the total, mutual and richards2016 reaction energies. Every kink's
+            reaction balances to round-off, except that a product below the hull LP's resolution (1e-8 of
+            the reaction's atoms, :data:`~screening.thermo.lp.AMOUNT_TOL`) is not reported: only a reactant
+            with an element at the ppm level (``Li999999P``) can lose one.
 
         Raises:
             InputError: negative voltage, Li metal as a reactant when open to Li, or an unknown electrode.
