@@ -17,6 +17,7 @@ Usage::
     python benchmarks/bench_screen.py                 # the whole discovery screen (long)
     python benchmarks/bench_screen.py --sample 200    # the 200 most stable candidates only
     python benchmarks/bench_screen.py --sample 100 --pymatgen 5 --cores 2
+    python benchmarks/bench_screen.py --e-above-hull 0.025 --compare 0   # ~3,700 candidates
 """
 
 from __future__ import annotations
@@ -148,8 +149,11 @@ def engine_vs_pymatgen(results: Path, n: int, seed: int = 0) -> tuple[float, flo
     return med(t_eng), med(t_pmg), len(cases)
 
 
-def sample_config(base: dict, n: int | None, funnel: bool = True) -> dict:
+def sample_config(base: dict, n: int | None, funnel: bool = True, e_above_hull: float | None = None) -> dict:
     cfg = yaml.safe_load(yaml.safe_dump(base))
+    if e_above_hull is not None:  # the query's cut and the funnel's threshold together [eV/atom]
+        cfg["coatings"]["query"]["e_above_hull_max"] = float(e_above_hull)
+        cfg["thresholds"]["e_above_hull"] = float(e_above_hull)
     if n:
         cfg["coatings"]["query"]["max_candidates"] = int(n)
     cfg["funnel"] = funnel
@@ -184,37 +188,14 @@ def report_run(title: str, workdir: Path, wall: float, mem: dict[str, str]) -> p
     return per_rule
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sample", type=int, default=None, help="only the N most stable candidates (default: all)")
-    ap.add_argument("--compare", type=int, default=50, help="candidates of the funnel vs exhaustive comparison")
-    ap.add_argument("--pymatgen", type=int, default=10, help="interfaces timed against pymatgen (0: skip)")
-    ap.add_argument("--cores", type=int, default=2)
-    ap.add_argument("--keep", type=Path, default=None, help="run in this folder and keep it (default: temporary)")
-    ap.add_argument("--reuse", action="store_true", help="report the finished discovery run in --keep, do not rerun it")
-    args = ap.parse_args(argv)
-    base = yaml.safe_load(CONFIG.read_text())
-    root = args.keep or Path(tempfile.mkdtemp(prefix="bench_screen-"))
-    root.mkdir(parents=True, exist_ok=True)
-    print(f"screening bench_screen: {CONFIG.name}, {args.cores} cores, sample {args.sample or 'all'}; in {root}")
-    print(f"load average at start: {os.getloadavg()[0]:.1f}")
-
-    main_dir = root / "discovery"
-    main_dir.mkdir(exist_ok=True)
-    cfg = sample_config(base, args.sample)
-    if args.reuse:
-        wall = float("nan")
-    else:
-        wall = snakemake(main_dir, cfg, args.cores)
-    report_run("discovery screen (funnel)", main_dir, wall, declared_mem(main_dir, args.cores))
-
-    cpu = {}
-    ranks = {}
+def compare_modes(root: Path, base: dict, args) -> None:
+    """Funnel against exhaustive mode on ``args.compare`` candidates: interface-job CPU and the survivors' ranks."""
+    cpu, ranks = {}, {}
     for mode in (True, False):
         d = root / f"compare_{'funnel' if mode else 'exhaustive'}"
         d.mkdir(exist_ok=True)
-        # the comparison needs the rankings only, not the figures
-        snakemake(d, sample_config(base, args.compare, funnel=mode), args.cores, ("results/tables/rankings.parquet",))
+        cfg = sample_config(base, args.compare, funnel=mode, e_above_hull=args.e_above_hull)
+        snakemake(d, cfg, args.cores, ("results/tables/rankings.parquet",))  # the rankings only, no figures
         b = rule_benchmarks(d / "results")
         cpu[mode] = float(b.loc[b["rule"].isin(["interface_chunk", "baseline"]), "cpu_s"].sum())
         rk = pd.read_parquet(
@@ -229,6 +210,40 @@ def main(argv=None) -> int:
         f"{cpu[False]:.1f} s -> speed-up {cpu[False] / cpu[True] if cpu[True] else float('nan'):.1f}x; "
         f"stages equal: {same_stage}; ranks of the {int(surv.sum())} survivors equal: {same_rank}"
     )
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sample", type=int, default=None, help="only the N most stable candidates (default: all)")
+    ap.add_argument("--compare", type=int, default=50, help="candidates of the funnel vs exhaustive comparison")
+    ap.add_argument("--pymatgen", type=int, default=10, help="interfaces timed against pymatgen (0: skip)")
+    ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument("--keep", type=Path, default=None, help="run in this folder and keep it (default: temporary)")
+    ap.add_argument(
+        "--e-above-hull",
+        type=float,
+        default=None,
+        help="query cut and e_above_hull threshold [eV/atom] (default: the config's 0.005; 0.025: ~3,700 candidates)",
+    )
+    ap.add_argument("--reuse", action="store_true", help="report the finished discovery run in --keep, do not rerun it")
+    args = ap.parse_args(argv)
+    base = yaml.safe_load(CONFIG.read_text())
+    root = args.keep or Path(tempfile.mkdtemp(prefix="bench_screen-"))
+    root.mkdir(parents=True, exist_ok=True)
+    print(f"screening bench_screen: {CONFIG.name}, {args.cores} cores, sample {args.sample or 'all'}; in {root}")
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
+
+    main_dir = root / "discovery"
+    main_dir.mkdir(exist_ok=True)
+    cfg = sample_config(base, args.sample, e_above_hull=args.e_above_hull)
+    if args.reuse:
+        wall = float("nan")
+    else:
+        wall = snakemake(main_dir, cfg, args.cores)
+    report_run("discovery screen (funnel)", main_dir, wall, declared_mem(main_dir, args.cores))
+
+    if args.compare:
+        compare_modes(root, base, args)
 
     if args.pymatgen:
         got = engine_vs_pymatgen(main_dir / "results", args.pymatgen)
