@@ -106,9 +106,12 @@ def test_window_plot_shades_the_window(exp_engine) -> None:
 
 
 def test_run_screen_from_a_yaml_file_equals_the_dict_run(small_screen, tmp_path) -> None:
+    """Also ``csv: false``: the large tables in Parquet only, the same numbers, provenance lists what exists."""
     from conftest import SMALL_SCREEN
 
-    cfg = dict(SMALL_SCREEN, coatings={"formulas": ["LiNbO3", "LiF"]}, anodes=[])
+    from screening.screen.verify import verify_results
+
+    cfg = dict(SMALL_SCREEN, coatings={"formulas": ["LiNbO3", "LiF"]}, anodes=[], csv=False)
     path = tmp_path / "screen.yaml"
     path.write_text(yaml.safe_dump(cfg))
     res = api.run_screen(path, workdir=tmp_path / "run")
@@ -123,6 +126,15 @@ def test_run_screen_from_a_yaml_file_equals_the_dict_run(small_screen, tmp_path)
         b = small_screen.stack(stack).set_index("coating").loc[a.index, cols]
         assert a.equals(b)  # same interfaces, same numbers, whatever else the screen held
     assert res.provenance["config"]["report"]["top_n"] == 3  # schema default filled in
+    tables = tmp_path / "run" / "results" / "tables"
+    assert sorted(p.name for p in tables.iterdir()) == [
+        "funnel.csv", "funnel.parquet", "interfaces.parquet", "rankings.parquet", "reactions.parquet",
+        "windows.csv", "windows.parquet",
+    ]
+    listed = {k.rsplit("/", 1)[1] for k in res.provenance["files"] if "/tables/" in k}
+    assert listed == {p.name for p in tables.iterdir()}
+    assert verify_results(tmp_path / "run" / "results").ok
+    assert (small_screen.root / "tables" / "rankings.csv").is_file()  # csv: true (default) writes both
 
 
 def test_run_screen_bad_input_is_one_line(tmp_path) -> None:

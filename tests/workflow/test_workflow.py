@@ -442,6 +442,18 @@ def test_review_config_accepts_source_mp(tmp_path: Path) -> None:
     assert counts.get("fetch_mp") == 1 and counts.get("entries") == 1, proc.stdout[-3000:]
 
 
+def test_csv_false_plans_the_large_tables_in_parquet_only(tmp_path: Path) -> None:
+    """`csv: false` (config/discovery.yaml): no interfaces/reactions/rankings CSV is planned, the small ones stay."""
+    proc = snakemake(tmp_path, "-n", "--config", "csv=False", configfile=DEFAULT, timeout=120)
+    planned = set(re.findall(r"results/tables/[a-z]+\.(?:csv|parquet)", proc.stdout))
+    assert planned == {
+        f"results/tables/{name}" for name in (
+            "windows.csv", "windows.parquet", "interfaces.parquet", "reactions.parquet", "rankings.parquet",
+            "funnel.csv", "funnel.parquet",
+        )
+    }, proc.stdout[-3000:]
+
+
 def test_lint_is_clean() -> None:
     proc = subprocess.run(
         [*snakemake_exe(), "-s", str(SNAKEFILE), "--lint"], capture_output=True, text=True, timeout=120, cwd=REPO

@@ -93,11 +93,24 @@ def chunk_outputs(kind):
     return inner
 
 
+def table_outputs(name, prefix="", caption=None):
+    """Named outputs of the result table ``name``: ``{prefix}csv`` (unless ``csv: false``) and ``{prefix}parquet``.
+
+    With ``caption`` the CSV copy is flagged for ``snakemake --report``, or the Parquet file when there is
+    no CSV copy.
+    """
+    flag = (lambda path: report(path, caption=caption, category="Tables")) if caption else (lambda path: path)
+    if SCREEN.csv:
+        return {f"{prefix}csv": flag(f"{TABLES}/{name}.csv"), f"{prefix}parquet": f"{TABLES}/{name}.parquet"}
+    return {f"{prefix}parquet": flag(f"{TABLES}/{name}.parquet")}
+
+
+def table_files():
+    """Every result table the screen writes (the CSV copies of the large ones only with ``csv: true``)."""
+    return [f"{TABLES}/{name}" for name in SCREEN.table_files()]
+
+
 def final_outputs():
-    tables = [
-        f"{TABLES}/{name}.{ext}"
-        for name in ("windows", "interfaces", "reactions", "rankings", "funnel")
-        for ext in ("csv", "parquet")
-    ]
+    tables = table_files()
     figures = [f"{FIGURES}/windows.png", f"{FIGURES}/profiles", f"{FIGURES}/heatmaps"]
     return tables + figures + [f"{RESULTS}/provenance.json", f"{RESULTS}/report/index.html"]

@@ -95,14 +95,8 @@ rule interfaces:
         plan=rules.plan.output.plan,
         provenance=rules.entries.output.provenance,
     output:
-        csv=report(
-            f"{TABLES}/interfaces.csv",
-            caption="../report/interfaces_table.rst",
-            category="Tables",
-        ),
-        parquet=f"{TABLES}/interfaces.parquet",
-        reactions_csv=f"{TABLES}/reactions.csv",
-        reactions_parquet=f"{TABLES}/reactions.parquet",
+        **table_outputs("interfaces", caption="../report/interfaces_table.rst"),
+        **table_outputs("reactions", prefix="reactions_"),
     params:
         config=config,
     log:

@@ -12,12 +12,7 @@ rule rankings:
         interfaces=rules.interfaces.output.parquet,
         provenance=rules.entries.output.provenance,
     output:
-        csv=report(
-            f"{TABLES}/rankings.csv",
-            caption="../report/rankings_table.rst",
-            category="Tables",
-        ),
-        parquet=f"{TABLES}/rankings.parquet",
+        **table_outputs("rankings", caption="../report/rankings_table.rst"),
         funnel_csv=f"{TABLES}/funnel.csv",
         funnel_parquet=f"{TABLES}/funnel.parquet",
     params:

@@ -18,8 +18,8 @@ with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.sc
         smk.input.plan,
         smk.input.provenance,
         smk.params.config,
-        smk.output.csv,
+        smk.output.get("csv"),
         smk.output.parquet,
-        smk.output.reactions_csv,
+        smk.output.get("reactions_csv"),
         smk.output.reactions_parquet,
     )

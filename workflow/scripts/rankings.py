@@ -20,7 +20,7 @@ with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.sc
         smk.input.interfaces,
         smk.input.provenance,
         smk.params.config,
-        smk.output.csv,
+        smk.output.get("csv"),
         smk.output.parquet,
         smk.output.funnel_csv,
         smk.output.funnel_parquet,

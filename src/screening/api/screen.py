@@ -20,7 +20,7 @@ import yaml
 import screening
 from screening.errors import InputError
 from screening.report.results import ScreenResults, load_results
-from screening.screen.config import ConfigError, explain_config_errors, resolve_source, source_spec
+from screening.screen.config import ConfigError, ScreenConfig, explain_config_errors, resolve_source, source_spec
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,7 @@ def run_screen(
         raw["source"] = str(source)
         raw.pop("snapshot", None)
     cfg = validate_config(raw)
+    screen = ScreenConfig.from_dict(cfg)
     src = resolve_source(cfg, base, repository_root())
     work = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="screening-"))
     res = work / "results"
@@ -157,16 +158,16 @@ def run_screen(
         kinks.append(k)
     bs, bk = chunks / "baseline.summary.parquet", chunks / "baseline.kinks.parquet"
     run_baseline(ent, prov, cfg, bs, bk)
+    csv = (lambda name: tables / f"{name}.csv") if screen.csv else (lambda name: None)  # csv: false: Parquet only
     run_collect(
         [*summaries, bs], [*kinks, bk], plan, prov, cfg,
-        tables / "interfaces.csv", tables / "interfaces.parquet",
-        tables / "reactions.csv", tables / "reactions.parquet",
+        csv("interfaces"), tables / "interfaces.parquet",
+        csv("reactions"), tables / "reactions.parquet",
     )
     run_rank(cands, plan, res / "work" / "plan" / "funnel.parquet", tables / "windows.parquet",
-             tables / "interfaces.parquet", prov, cfg, tables / "rankings.csv", tables / "rankings.parquet",
+             tables / "interfaces.parquet", prov, cfg, csv("rankings"), tables / "rankings.parquet",
              tables / "funnel.csv", tables / "funnel.parquet")
-    files = [cands] + [tables / f"{n}.{e}" for n in ("windows", "interfaces", "reactions", "rankings", "funnel")
-                       for e in ("csv", "parquet")]
+    files = [cands] + [tables / name for name in screen.table_files()]
     write_manifest(prov, cfg, files, res / "provenance.json")
     return load_results(res)
 

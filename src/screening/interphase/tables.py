@@ -221,7 +221,7 @@ def interphase_lookup(interfaces) -> dict[int, tuple[str, str]]:
     return {int(i): (c, e) for i, c, e in interfaces[cols].itertuples(index=False, name=None) if isinstance(c, str)}
 
 
-def _worst_of(ids: Iterable[int | None], lookup: Mapping[int, tuple[str, str]]) -> tuple[str | None, str, str]:
+def worst_of(ids: Iterable[int | None], lookup: Mapping[int, tuple[str, str]]) -> tuple[str | None, str, str]:
     """(worst class, ids having it, their evidence) over interface ids; None if a class is missing."""
     got = [(i, lookup.get(i)) for i in ids if i is not None]
     if not got or any(v is None for _, v in got):
@@ -248,6 +248,7 @@ def stack_interphase(
     baseline_ids: Iterable[int | None],
     lookup: Mapping[int, tuple[str, str]],
     settings: ElectronicSettings,
+    baseline_worst: tuple[str | None, str, str] | None = None,
 ) -> StackInterphase:
     """Band gap filter, no-mixed-conducting filter and interphase objective of one coating in one stack.
 
@@ -257,14 +258,16 @@ def stack_interphase(
         baseline_ids: Ids of the stack's electrolyte | electrode interfaces (no coating).
         lookup: :func:`interphase_lookup` of the interfaces table.
         settings: The ``electronic:`` config.
+        baseline_worst: ``worst_of(baseline_ids, lookup)`` when the caller has it already (it is the same
+            for every coating of a stack; a discovery screen has ~700,000 rows).
     """
     gap = coating_window.get("band_gap")
     gap = None if gap is None or (isinstance(gap, float) and math.isnan(gap)) else float(gap)
     conducting = coating_window.get("conducting")
     conducting = conducting if isinstance(conducting, str) else "unknown"
     pass_gap = gap_filter(gap, conducting, settings)
-    cls, which, evidence = _worst_of(ids, lookup)
-    base_cls, _, base_evidence = _worst_of(baseline_ids, lookup)
+    cls, which, evidence = worst_of(ids, lookup)
+    base_cls, _, base_evidence = baseline_worst or worst_of(baseline_ids, lookup)
     fails = []
     if pass_gap is False:
         shown = "unknown" if gap is None else f"{gap:.2f} eV"
@@ -328,4 +331,5 @@ __all__ = [
     "kink_columns",
     "window_columns",
     "worst",
+    "worst_of",
 ]

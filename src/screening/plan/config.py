@@ -16,6 +16,10 @@ from screening.entries.exclude import parse_exclude
 from screening.errors import FormulaError, ScreeningError
 from screening.interphase.tables import ElectronicSettings
 
+#: The result tables of a screen (``tables/<name>.parquet``, and ``.csv``), in the order they are listed.
+TABLE_NAMES = ("windows", "interfaces", "reactions", "rankings", "funnel")
+#: Tables whose CSV copy the config key ``csv: false`` leaves out (millions of rows at discovery scale).
+LARGE_TABLES = ("interfaces", "reactions", "rankings")
 
 class ConfigError(ScreeningError, ValueError):
     """The screen's configuration is invalid (the message names the key)."""
@@ -260,6 +264,24 @@ class ScreenConfig:
     @property
     def chunk_size(self) -> int:
         return int(self.raw.get("chunk_size", 8))
+
+    @property
+    def csv(self) -> bool:
+        """Also write interfaces, reactions and rankings as CSV (False: Parquet only, for large screens)."""
+        return bool(self.raw.get("csv", True))
+
+    def table_files(self) -> list[str]:
+        """File names of the result tables the screen writes (in ``tables/``), in a fixed order.
+
+        Each table has its Parquet file; windows and funnel (small) always a CSV copy too, the large ones
+        (interfaces, reactions, rankings) only when :attr:`csv` is on.
+        """
+        return [
+            f"{name}.{ext}"
+            for name in TABLE_NAMES
+            for ext in ("csv", "parquet")
+            if ext == "parquet" or self.csv or name not in LARGE_TABLES
+        ]
 
     @property
     def funnel(self) -> bool:

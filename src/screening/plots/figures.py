@@ -210,9 +210,18 @@ def _draw_profiles(top: pd.DataFrame, itf: pd.DataFrame, kinks: pd.DataFrame, st
     col = "energy_mutual" if kind == "mutual" else "energy"
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=False)
     fig.subplots_adjust(left=0.06, right=0.99, bottom=0.14, top=0.84, wspace=0.22)
+    for ax in axes:
+        ax.axhline(0, color="0.6", lw=0.5)
+        ax.set_xlim(0, 1)
+    axes[0].set_ylabel(f"reaction energy ({kind})\n[eV/atom closed; eV/non-Li atom open]", fontsize=8)
     for k, sid in enumerate(stacks, start=1):
+        # the figure is reused: the previous stack's curves, legends and notes go, the axes (and their tick
+        # objects) stay, which is about twice as fast as clearing them for each of hundreds of stacks
         for ax in axes:
-            ax.clear()
+            for artist in [*ax.lines[1:], *ax.texts]:
+                artist.remove()
+            if ax.get_legend() is not None:
+                ax.get_legend().remove()
         in_stack = top[top["stack_id"] == sid]
         head = in_stack.iloc[0]
         stack, electrode, electrolyte = head["stack"], head["electrode"], head["electrolyte"]
@@ -228,24 +237,32 @@ def _draw_profiles(top: pd.DataFrame, itf: pd.DataFrame, kinks: pd.DataFrame, st
         if sub.empty:
             why = str(head["stack_note"] or "no candidate reaches the reaction energies")
             axes[0].text(0.5, 0.5, why, ha="center", va="center", fontsize=8, wrap=True, transform=axes[0].transAxes)
-        axes[0].set_title(f"coating | {electrode}", fontsize=9)
-        axes[1].set_title(f"coating | {electrolyte}", fontsize=9)
-        axes[2].set_title(f"baseline {electrolyte} | {electrode}", fontsize=9)
+        # titles at a fixed height: matplotlib does not then lay them out against the tick labels per draw
+        axes[0].set_title(f"coating | {electrode}", fontsize=9, y=1.01)
+        axes[1].set_title(f"coating | {electrolyte}", fontsize=9, y=1.01)
+        axes[2].set_title(f"baseline {electrolyte} | {electrode}", fontsize=9, y=1.01)
         for ax in axes:
-            ax.axhline(0, color="0.6", lw=0.5)
-            ax.set_xlim(0, 1)
-            if ax.lines[:-1]:
+            _fit_energy_axis(ax)
+            if ax.lines[1:]:
                 ax.legend(fontsize=6, loc="lower right")
         axes[0].set_xlabel("x (atomic fraction of coating)")
         axes[1].set_xlabel("x (atomic fraction of coating)")
         axes[2].set_xlabel(f"x (atomic fraction of {electrolyte})")
-        axes[0].set_ylabel(f"reaction energy ({kind})\n[eV/atom closed; eV/non-Li atom open]", fontsize=8)
         fig.suptitle(f"{stack}: top {len(sub)} coatings", fontsize=10)
         fig.savefig(Path(out_dir) / f"{stack_slug(electrode, electrolyte)}.png", dpi=90, metadata=PNG_METADATA)
         if k % 25 == 0 or k == len(stacks):
             log.info("profiles: %d/%d stacks", k, len(stacks))
     plt.close(fig)
     return len(stacks)
+
+
+def _fit_energy_axis(ax) -> None:
+    """y limits spanning 0 and every profile drawn (``ax.lines[0]`` is the zero line), with a 5% margin."""
+    ys = np.concatenate([np.zeros(1), *(np.asarray(line.get_ydata(), dtype=float) for line in ax.lines[1:])])
+    ys = ys[np.isfinite(ys)]
+    lo, hi = float(ys.min()), float(ys.max())
+    pad = 0.05 * (hi - lo) if hi - lo > 1e-6 else 0.05
+    ax.set_ylim(lo - pad, hi + pad)
 
 
 def _profile(ax, by_id: dict, ident, col: str, color: str, label: str, itf: pd.DataFrame) -> None:
