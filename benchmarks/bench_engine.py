@@ -15,7 +15,9 @@ same entries (the shared Materials Project snapshot, elements at 0):
   formulas) cleared: the time includes selecting the entries of the chemical system, building the LP
   and every LP solve. The table itself is loaded once, like pymatgen's entries, and so is its
   chemical-system index (``screening.thermo.subsets``, built once per table in the untimed warm-up;
-  pymatgen gets its entries already selected per chemical system). Median of --repeat runs.
+  pymatgen gets its entries already selected per chemical system). Median of --repeat runs. The engine
+  runs in one long-lived forked child that times each pair right before pymatgen's child times the same
+  pair, so that a drift of the machine's speed (a shared or virtual machine) cancels in the per-pair ratio.
   The "warm" column reuses one Engine for all pairs (what a screening run gets), for information.
   LP work per pair is counted too: HiGHS solves, dense-simplex point solves and walks, and pivots.
 * windows (group "windows") - the electrochemical stability window of each material: pymatgen's
@@ -263,15 +265,22 @@ def run_pymatgen(ctx, entries, a, b, v, timeout):
 
 
 def _engine_child(conn, table, cases, repeat):
+    """Serve the parent: for each case index it sends, the engine's median time and result (fresh Engine per
+    run); on ``None``, the warm times, the peak RSS over every pair served and the largest heap of one pair."""
     try:
         from screening.thermo import Engine
 
         engine_pair(table, *cases[0])  # warm-up: imports, HiGHS banner
-        out = []
-        with PeakMemory() as mem:
-            for a, b, v in cases:
+        peak = 0.0
+        while True:
+            k = conn.recv()
+            if k is None:
+                break
+            a, b, v = cases[k]
+            with PeakMemory() as mem:
                 runs = [engine_pair(table, a, b, v) for _ in range(repeat)]
-                out.append((statistics.median(r[0] for r in runs), runs[0][1], runs[0][2], runs[0][3]))
+            peak = max(peak, mem.mib)
+            conn.send(("ok", statistics.median(r[0] for r in runs), runs[0][1], runs[0][2], runs[0][3]))
         warm = Engine(table)
         warm_times = []
         for a, b, v in cases:
@@ -288,21 +297,33 @@ def _engine_child(conn, table, cases, repeat):
             engine_pair(table, a, b, v)
             heap = max(heap, tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
-        conn.send(("ok", out, warm_times, mem.mib, heap / 2**20))
+        conn.send(("done", warm_times, peak, heap / 2**20))
     except Exception as exc:  # noqa: BLE001
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
         conn.close()
 
 
-def run_engine(ctx, table, cases, repeat):
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_engine_child, args=(child, table, cases, repeat))
-    proc.start()
-    child.close()
-    msg = parent.recv()
-    proc.join()
-    return msg
+class EngineServer:
+    """The engine side in one forked child, asked pair by pair, so that each engine timing is taken right
+    before the pymatgen timing of the same pair (a drift of the machine's speed cancels in their ratio)."""
+
+    def __init__(self, ctx, table, cases, repeat):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_engine_child, args=(child, table, cases, repeat))
+        self.proc.start()
+        child.close()
+
+    def time(self, k: int):
+        self.conn.send(k)
+        return self.conn.recv()
+
+    def finish(self):
+        self.conn.send(None)
+        msg = self.conn.recv()
+        self.proc.join()
+        self.conn.close()
+        return msg
 
 
 # ---------------------------------------------------------------------------------------------- main
@@ -406,13 +427,16 @@ def main(argv=None) -> int:
 
     rows = []
     for name, cases in groups.items():
-        eng = run_engine(ctx, table, cases, args.repeat)
-        if eng[0] != "ok":
-            print(f"engine failed on {name}: {eng[1]}", file=sys.stderr)
-            return 1
-        _, eng_results, warm_times, eng_mem, eng_heap = eng
-        pmg_times, per_pair, pmg_mem, censored, errors, max_diff = [], [], [], 0, [], 0.0
-        for (a, b, v), (te, emin_e, nk_e, _), tw in zip(cases, eng_results, warm_times, strict=True):
+        server = EngineServer(ctx, table, cases, args.repeat)
+        eng_results, pmg_times, per_pair, pmg_mem, censored, errors, max_diff = [], [], [], [], 0, [], 0.0
+        lines = []
+        for k, (a, b, v) in enumerate(cases):
+            got = server.time(k)
+            if got[0] != "ok":
+                print(f"engine failed on {label(a, b, v)}: {got[1]}", file=sys.stderr)
+                return 1
+            _, te, emin_e, nk_e, work = got
+            eng_results.append((te, emin_e, nk_e, work))
             ents = entries_for(chemsys(a, b, v))
             res = run_pymatgen(ctx, ents, a, b, v, timeout)
             n_el = len(chemsys(a, b, v))
@@ -432,9 +456,16 @@ def main(argv=None) -> int:
             else:
                 errors.append(res[1])
                 line = f"{'error':>10}  {res[1][:60]}"
-            if args.verbose:
+            lines.append((n_el, len(ents), a, b, v, line, te, emin_e, nk_e))
+        done = server.finish()
+        if done[0] != "done":
+            print(f"engine failed on {name}: {done[1]}", file=sys.stderr)
+            return 1
+        _, warm_times, eng_mem, eng_heap = done
+        if args.verbose:
+            for (n_el, n_ent, a, b, v, line, te, emin_e, nk_e), tw in zip(lines, warm_times, strict=True):
                 print(
-                    f"  [{n_el:2d} el, {len(ents):5d} entries] {label(a, b, v):<62} pymatgen {line}   "
+                    f"  [{n_el:2d} el, {n_ent:5d} entries] {label(a, b, v):<62} pymatgen {line}   "
                     f"engine {fmt_s(te):>9} (warm {fmt_s(tw)})  "
                     f"min {emin_e if emin_e is not None else float('nan'):+.5f}  kinks {nk_e:3d}",
                     flush=True,
@@ -471,7 +502,10 @@ def main(argv=None) -> int:
     print()
     print(f"times: {CLOCK['name']} of the process that computes")
     print(f"pymatgen: time limit {timeout:.0f} s (wall) per pair; a pair that hits it counts as {timeout:.0f} s")
-    print(f"engine: fresh Engine per pair, memo caches cleared, median of {args.repeat} runs; warm = one Engine reused")
+    print(
+        f"engine: fresh Engine per pair, memo caches cleared, median of {args.repeat} runs, timed right before "
+        "pymatgen's run of the same pair; warm = one Engine reused over the group"
+    )
     header = (
         f"{'pairs':<14}{'n':>4}{'timeouts':>10}{'pymatgen median':>17}{'engine median':>15}{'ratio':>9}"
         f"{'median ratio':>14}{'engine warm':>13}{'peak MiB pmg':>14}{'peak MiB eng':>14}{'eng heap MiB':>14}"
@@ -494,10 +528,10 @@ def main(argv=None) -> int:
         )
     print(
         "ratio = pymatgen median / engine median; median ratio = median over pairs of the per-pair ratio;"
-        " peak MiB = peak RSS above the RSS at fork (pymatgen: the largest single pair; engine: the whole"
-        " group, after one warm-up pair); eng heap = largest tracemalloc peak of one pair (Python and numpy"
-        " only); max |dEmin| = largest difference of the minimum reaction energy over pairs pymatgen finished"
-        " (windows: see tests/thermo/test_reference_pymatgen.py for their agreement)."
+        " peak MiB = peak RSS above the RSS at fork (pymatgen: the largest single pair; engine: the largest"
+        " growth over one pair's runs, after one warm-up pair); eng heap = largest tracemalloc peak of one pair"
+        " (Python and numpy only); max |dEmin| = largest difference of the minimum reaction energy over pairs"
+        " pymatgen finished (windows: see tests/thermo/test_reference_pymatgen.py for their agreement)."
     )
     return 0
 

@@ -32,7 +32,7 @@ from screening.entries.table import EntryTable
 from screening.errors import InputError
 from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
 from screening.thermo.segment import Point, hull_breakpoints, hull_profile
-from screening.thermo.subsets import select as select_entries
+from screening.thermo.subsets import exact_rows, hull_rows
 
 LI = "Li"
 #: Highest potential accepted [V vs Li/Li+]; every electrolyte and cathode is oxidised well below it.
@@ -412,6 +412,8 @@ class Engine:
         self._cache_size = cache_size
         self._selected: dict = {}
         self._row_info: dict[int, tuple] = {}
+        self._own: dict[str, tuple[int | None, float | None]] = {}  # formula -> lowest entry of it
+        self._own_hull: dict[str, float] = {}  # formula -> closed hull energy in its own system [eV/atom]
 
     # ------------------------------------------------------------------ hull construction
     def _elements_of(self, *reactants: _Reactant) -> tuple[str, ...]:
@@ -421,9 +423,9 @@ class Engine:
         return tuple(sorted(els, key=ATOMIC_NUMBER.__getitem__))
 
     def _subset(self, elements: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Entries within ``elements``: (row indices, per-atom fractions)."""
+        """Entries within ``elements`` that a hull LP can use: (row indices, per-atom fractions)."""
         if elements not in self._selected:
-            self._selected[elements] = select_entries(self.table, elements)  # per-table index
+            self._selected[elements] = hull_rows(self.table, elements)  # per-table index
             if len(self._selected) > 4 * self._cache_size:
                 self._selected.pop(next(iter(self._selected)))
         return self._selected[elements]
@@ -479,17 +481,32 @@ class Engine:
         out.sort(key=lambda p: (-round(p.amount, 9), p.formula))  # rounded: ties by name, not by noise
         return out
 
-    def _own_entry(self, r: _Reactant, elements: tuple[str, ...]) -> tuple[int | None, float | None]:
-        """Lowest entry with exactly the composition of ``r`` (None if it has no entry: virtual)."""
-        idx, frac = self._subset(elements)
-        target = self._vector(r.amounts, elements)
-        match = np.flatnonzero(np.abs(frac - target).max(axis=1) < COMP_TOL)
-        if len(match) == 0:
-            return None, None
-        rows = idx[match]
-        e = self.table.energy_per_atom[rows]
-        j = int(np.lexsort((rows, e))[0])
-        return int(rows[j]), float(e[j])
+    def _own_entry(self, r: _Reactant) -> tuple[int | None, float | None]:
+        """Lowest entry with exactly the composition of ``r`` (None if it has no entry: virtual); the lowest
+        row on equal energies."""
+        hit = self._own.get(r.formula)
+        if hit is None:
+            own = tuple(sorted((el for el, v in r.amounts.items() if v > 0), key=ATOMIC_NUMBER.__getitem__))
+            idx, frac = exact_rows(self.table, own)
+            target = self._vector(r.amounts, own)
+            match = np.flatnonzero(np.abs(frac - target).max(axis=1) < COMP_TOL) if len(idx) else idx
+            if len(match) == 0:
+                hit = (None, None)
+            else:
+                rows = idx[match]
+                e = self.table.energy_per_atom[rows]
+                j = int(np.lexsort((rows, e))[0])
+                hit = (int(rows[j]), float(e[j]))
+            self._own[r.formula] = hit
+        return hit
+
+    def _hull_of_own(self, r: _Reactant) -> float:
+        """Closed hull energy of ``r`` in its own chemical system [eV/atom] (one LP solve per formula)."""
+        e = self._own_hull.get(r.formula)
+        if e is None:
+            own = self._elements_of(r)
+            e = self._own_hull[r.formula] = self._lp(own, None).solve(self._vector(r.amounts, own)).value
+        return e
 
     def _entry_status(
         self, r: _Reactant, elements: tuple[str, ...], hull_value: float
@@ -498,7 +515,7 @@ class Engine:
 
         ``elements`` may be a superset of the reactant's own (the hull at its composition is the same).
         """
-        row, e_entry = self._own_entry(r, elements)
+        row, e_entry = self._own_entry(r)
         has_entry = row is not None
         virtual = (not has_entry) or bool(self.table.virtual[row])
         return row, e_entry, has_entry, virtual, (max(e_entry - hull_value, 0.0) if has_entry else None)
@@ -660,48 +677,45 @@ class Engine:
         closed_elements = self._elements_of(ra, rb)
         elements = closed_elements if mu is None else tuple(sorted({*closed_elements, LI}, key=ATOMIC_NUMBER.get))
         self.table.check_elements(elements, f"{a} | {b}")
-        closed = self._lp(closed_elements, None) if mu is None else None
-
-        def closed_energy(r: _Reactant) -> tuple[float, bool, bool]:
-            if mu is None:
-                e_hull = closed.solve(self._vector(r.amounts, closed_elements)).value
-                own = closed_elements
-            else:  # the hull of the reactant's own system (smaller, and shared by every pair it is in)
-                own = self._elements_of(r)
-                e_hull = self._lp(own, None).solve(self._vector(r.amounts, own)).value
-            row, e_entry, has_entry, is_virtual, _ = self._entry_status(r, own, e_hull)
-            glass = has_entry and is_composite(r.formula)
-            return (e_hull if hull_reference or row is None else e_entry), is_virtual, glass
-
-        e_a, virt_a, glass_a = closed_energy(ra)
-        e_b, virt_b, glass_b = closed_energy(rb)
-        if mu is None:
-            lp, open_li = closed, False
-            c_a, c_b = self._vector(ra.amounts, elements), self._vector(rb.amounts, elements)
-            norm_a, norm_b = ra.n_atoms, rb.n_atoms
-            tot_a, tot_b = e_a, e_b
-        else:
+        if mu is not None:
             for r in (ra, rb):
                 if set(r.amounts) == {LI}:
                     raise InputError(
                         f"{r.formula} is pure Li: open to Li it is the reservoir itself; compute the Li-metal "
                         "interface closed (no --voltage), or the other reactant's decomposition at 0 V"
                     )
+        (row_a, e_entry_a), (row_b, e_entry_b) = self._own_entry(ra), self._own_entry(rb)
+        virt_a = row_a is None or bool(self.table.virtual[row_a])
+        virt_b = row_b is None or bool(self.table.virtual[row_b])
+        glass_a = row_a is not None and is_composite(ra.formula)
+        glass_b = row_b is not None and is_composite(rb.formula)
+        if mu is None:
+            lp, open_li = self._lp(closed_elements, None), False
+            c_a, c_b = self._vector(ra.amounts, elements), self._vector(rb.amounts, elements)
+            norm_a, norm_b = ra.n_atoms, rb.n_atoms
+        else:
             lp, open_li = self._lp(elements, mu), True
             c_a = self._vector(ra.amounts, elements, drop_li=True)
             c_b = self._vector(rb.amounts, elements, drop_li=True)
             norm_a, norm_b = ra.n_atoms - ra.n_li, rb.n_atoms - rb.n_li
-            xa, xb = ra.n_li / ra.n_atoms, rb.n_li / rb.n_atoms
-            tot_a = (e_a - xa * mu) / (1 - xa)  # Phi of the reactant itself [eV per non-Li atom]
-            tot_b = (e_b - xb * mu) / (1 - xb)
         start = lp.n_solves
         if np.abs(c_a - c_b).max() < COMP_TOL:
             points = [p for p in hull_breakpoints(lp, c_a, c_b) if p.t in (0.0, 1.0)]
         else:
             points = hull_breakpoints(lp, c_a, c_b)
         f1, f0 = points[-1].value, points[0].value
-        if mu is None and hull_reference:
-            tot_a, tot_b = f1, f0  # identical in exact arithmetic; avoid 1e-15 noise between total and mutual
+        if mu is None:  # the closed hull of the union at a reactant's composition is the one of its own system
+            hull_a, hull_b = f1, f0
+        else:
+            hull_a, hull_b = self._hull_of_own(ra), self._hull_of_own(rb)
+        e_a = hull_a if hull_reference or row_a is None else e_entry_a
+        e_b = hull_b if hull_reference or row_b is None else e_entry_b
+        if mu is None:
+            tot_a, tot_b = e_a, e_b
+        else:
+            xa, xb = ra.n_li / ra.n_atoms, rb.n_li / rb.n_atoms
+            tot_a = (e_a - xa * mu) / (1 - xa)  # Phi of the reactant itself [eV per non-Li atom]
+            tot_b = (e_b - xb * mu) / (1 - xb)
         # richards2016: the electrode at its own equilibrium (mutual reference), the other one total
         el_a, el_b = (f1, tot_b) if electrode == "a" else (tot_a, f0)
         if not open_li:

@@ -52,31 +52,43 @@ class ChemsysIndex:
             bits = np.where(cols // 63 == w, np.left_shift(np.int64(1), cols % 63), 0)
             # one stored value per (row, element): distinct bits, so their sum is their bitwise or
             masks[nonempty, w] = np.add.reduceat(bits, starts[nonempty])
-        order = np.lexsort(masks.T[::-1])  # rows sorted by mask, stable: ascending rows within a group
-        sorted_masks = masks[order]
-        new_group = np.ones(n, dtype=bool)
-        new_group[1:] = np.any(sorted_masks[1:] != sorted_masks[:-1], axis=1)
-        starts = np.flatnonzero(new_group)  # first row of each group in the sorted order
-        ends = np.append(starts[1:], n)
-        heads = sorted_masks[starts]
-        keys = heads[:, 0].tolist()
-        for w in range(1, words):
-            keys = [k | (hi << (63 * w)) for k, hi in zip(keys, heads[:, w].tolist(), strict=True)]
-        self._order = order
-        spans = zip(starts.tolist(), ends.tolist(), strict=True)
-        self._groups: dict[int, tuple[int, int]] = dict(zip(keys, spans, strict=True))
+        self._words = words
+        self._order, self._groups = _group(masks, np.arange(n))
+        # hull candidates: what HullLP keeps of any system (energy <= 0, lowest polymorph, lowest row on ties)
+        cand = np.flatnonzero(_hull_candidates(a, table.energy_per_atom))
+        self._cand_order, self._cand_groups = _group(masks[cand], cand)
+        self.n_candidates = len(cand)
 
-    def select(self, elements: Sequence[str]) -> np.ndarray:
-        """Sorted row indices of the entries whose elements all lie in ``elements`` (known to the table)."""
+    def _bits(self, elements: Sequence[str]) -> int:
         full = 0
         for el in elements:
             full |= 1 << self._col[el]
+        return full
+
+    def exact(self, elements: Sequence[str]) -> np.ndarray:
+        """Sorted row indices of the entries whose element set is exactly ``elements`` (all rows, unpruned)."""
+        span = self._groups.get(self._bits(elements))
+        return np.zeros(0, dtype=np.int64) if span is None else self._order[span[0] : span[1]]
+
+    def candidates(self, elements: Sequence[str]) -> np.ndarray:
+        """Sorted row indices of the hull candidates within ``elements``: the rows of :meth:`select` that a
+        :class:`~screening.thermo.lp.HullLP` keeps (formation energy <= 1e-9 eV/atom, lowest entry of each
+        composition, the lowest row on ties). A HullLP of these rows equals the one of all rows, closed or
+        open to Li (a grand potential keeps the order of the entries of one composition)."""
+        return self._union(self._cand_groups, self._cand_order, self._bits(elements))
+
+    def select(self, elements: Sequence[str]) -> np.ndarray:
+        """Sorted row indices of the entries whose elements all lie in ``elements`` (known to the table)."""
+        return self._union(self._groups, self._order, self._bits(elements))
+
+    @staticmethod
+    def _union(groups: dict[int, tuple[int, int]], order: np.ndarray, full: int) -> np.ndarray:
         parts = []
         sub = full
         while sub:
-            span = self._groups.get(sub)
+            span = groups.get(sub)
             if span is not None:
-                parts.append(self._order[span[0] : span[1]])
+                parts.append(order[span[0] : span[1]])
             sub = (sub - 1) & full
         if not parts:
             return np.zeros(0, dtype=np.int64)
@@ -94,6 +106,60 @@ class ChemsysIndex:
         out = np.zeros((len(rows), len(elements)))
         out[row_of, colmap[self._indices[pos]]] = self._data[pos]
         return out / out.sum(axis=1, keepdims=True)
+
+
+def _group(masks: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, dict[int, tuple[int, int]]]:
+    """``rows`` sorted by element mask (ascending rows within a group) and each mask's span in that order."""
+    n = len(rows)
+    if n == 0:
+        return rows.astype(np.int64), {}
+    order = np.lexsort(masks.T[::-1])  # stable: ascending rows within a group
+    sorted_masks = masks[order]
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = np.any(sorted_masks[1:] != sorted_masks[:-1], axis=1)
+    starts = np.flatnonzero(new_group)
+    ends = np.append(starts[1:], n)
+    heads = sorted_masks[starts]
+    keys = heads[:, 0].tolist()
+    for w in range(1, masks.shape[1]):
+        keys = [k | (hi << (63 * w)) for k, hi in zip(keys, heads[:, w].tolist(), strict=True)]
+    spans = zip(starts.tolist(), ends.tolist(), strict=True)
+    return np.asarray(rows, dtype=np.int64)[order], dict(zip(keys, spans, strict=True))
+
+
+def _hull_candidates(amounts, energies: np.ndarray) -> np.ndarray:
+    """(n,) True for the rows a hull LP can use: formation energy <= 1e-9 eV/atom and the lowest entry of its
+    composition (fractions rounded to 9 digits; the lowest row on ties), exactly the pruning of HullLP."""
+    n = amounts.shape[0]
+    keep = np.asarray(energies) <= 1e-9
+    a = amounts.tocsr().copy()
+    a.sum_duplicates()  # also sorts the columns of each row
+    a.eliminate_zeros()
+    lens = np.diff(a.indptr)
+    totals = np.asarray(a.sum(axis=1)).ravel()
+    data = a.data / np.repeat(np.where(totals > 0, totals, 1.0), lens)
+    rounded = np.round(data, 9) + 0.0  # + 0.0: no -0.0
+    rows = np.flatnonzero(keep & (lens > 0))
+    if len(rows) == 0:
+        return np.zeros(n, dtype=bool)
+    # each row's composition as fixed-width columns: its element columns and rounded fractions, padded
+    width = int(lens.max())
+    row_of = np.repeat(np.arange(n), lens)
+    pos = np.arange(len(a.data)) - np.repeat(a.indptr[:-1], lens)
+    cols = np.full((n, width), -1, dtype=np.int64)
+    vals = np.zeros((n, width))
+    cols[row_of, pos] = a.indices
+    vals[row_of, pos] = rounded
+    e = np.asarray(energies, dtype=float)[rows]
+    comp = np.ascontiguousarray(np.hstack([cols[rows], vals[rows].view(np.int64)]))
+    _, group = np.unique(comp.view(np.dtype((np.void, comp.itemsize * comp.shape[1]))).ravel(), return_inverse=True)
+    # sorted by composition, then energy, then row: the first of each composition is the one HullLP keeps
+    order = np.lexsort((rows, e, group.ravel()))
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = group.ravel()[order][1:] != group.ravel()[order][:-1]
+    out = np.zeros(n, dtype=bool)
+    out[rows[order][first]] = True
+    return out
 
 
 def index_of(table: EntryTable) -> ChemsysIndex:
@@ -137,4 +203,39 @@ def select(table: EntryTable, elements: Sequence[str]) -> tuple[np.ndarray, np.n
     return rows, index.fractions(rows, elements)
 
 
-__all__ = ["ChemsysIndex", "index_of", "select"]
+def hull_rows(table: EntryTable, elements: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(row indices, atomic fractions) of the entries within ``elements`` that a hull LP can use.
+
+    Once the table's index exists these are its hull candidates (:meth:`ChemsysIndex.candidates`), before
+    that every row of :func:`select`; a :class:`~screening.thermo.lp.HullLP` built from either is the same.
+
+    Raises:
+        MissingElementError: an element the table has no entries for (from ``table.check_elements``).
+    """
+    if len(elements) > MAX_INDEXED_ELEMENTS or not _index_worthwhile(table):
+        rows = table.select(elements)
+        return rows, table.fractions(rows, elements)
+    table.check_elements(elements)
+    index = index_of(table)
+    rows = index.candidates(elements)
+    return rows, index.fractions(rows, elements)
+
+
+def exact_rows(table: EntryTable, elements: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(row indices, atomic fractions) of the entries made of exactly ``elements`` (every one present).
+
+    Raises:
+        MissingElementError: an element the table has no entries for (from ``table.check_elements``).
+    """
+    if len(elements) > MAX_INDEXED_ELEMENTS or not _index_worthwhile(table):
+        rows = table.select(elements)
+        frac = table.fractions(rows, elements)
+        every = (frac > 0).all(axis=1)
+        return rows[every], frac[every]
+    table.check_elements(elements)
+    index = index_of(table)
+    rows = index.exact(elements)
+    return rows, index.fractions(rows, elements)
+
+
+__all__ = ["ChemsysIndex", "exact_rows", "hull_rows", "index_of", "select"]

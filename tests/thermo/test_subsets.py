@@ -1,0 +1,122 @@
+"""The chemical-system index: hull candidates and exact systems give the same hulls and entries as the table.
+
+An index query must never change a number: a hull LP of the index's candidates is the hull LP of every row
+(same points, energies and labels, closed and open to Li), and the entries of exactly one system are the
+rows ``EntryTable.select`` finds with every element present. The engine's per-formula memo (own entry,
+own-system hull energy) must not make a profile depend on what the engine computed before.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from screening.composition.parse import ATOMIC_NUMBER
+from screening.entries import EntryTable
+from screening.thermo import Engine
+from screening.thermo.lp import HullLP
+from screening.thermo.subsets import ChemsysIndex, _hull_candidates, exact_rows, hull_rows
+
+
+def _table(formulas, energies) -> EntryTable:
+    return EntryTable.from_records(formulas, energies, [f"e{i}" for i in range(len(formulas))], {"source": "hand"})
+
+
+def _grand(frac: np.ndarray, energies: np.ndarray, rows: np.ndarray, li: int, mu: float):
+    """The grand-potential points of an LP open to Li at ``mu`` [eV] (as ``Engine._lp`` builds them)."""
+    keep = frac[:, li] < 1 - 1e-12
+    scale = 1.0 - frac[keep, li]
+    coords = np.delete(frac[keep], li, axis=1) / scale[:, None]
+    return coords, (energies[keep] - frac[keep, li] * mu) / scale, rows[keep]
+
+
+def _same_lp(a: HullLP, b: HullLP) -> None:
+    np.testing.assert_array_equal(a.labels, b.labels)
+    np.testing.assert_array_equal(a.coords, b.coords)
+    np.testing.assert_array_equal(a.energies, b.energies)
+
+
+def test_hull_candidates_keep_the_lowest_entry_of_each_composition():
+    # Li2S twice (the second lower), Li4S2 = Li2S at the same energy as the lower one (a tie: the lower row
+    # stays), LiS2 above zero (never on a hull), LiS at exactly 0
+    t = _table(["Li2S", "Li2S", "Li4S2", "LiS2", "LiS"], [-0.5, -0.9, -0.9, 0.2, 0.0])
+    keep = _hull_candidates(t.amounts, t.energy_per_atom)
+    names = [t.formulas[i] for i in np.flatnonzero(keep)]
+    assert list(np.flatnonzero(keep)[:2]) == [1, 4]  # the lower Li2S (row 1, before its tie in row 2) and LiS
+    assert names == ["Li2S", "LiS", "Li", "S"]  # + the element references at 0 eV/atom
+    index = ChemsysIndex(t)
+    assert index.n_candidates == 4
+    np.testing.assert_array_equal(index.candidates(("Li", "S")), np.flatnonzero(keep))
+    np.testing.assert_array_equal(index.exact(("Li", "S")), [0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(index.exact(("S",)), [6])
+
+
+@pytest.mark.snapshot
+def test_candidate_lps_equal_the_lps_of_every_row(snapshot_table):
+    """Closed and open to Li (0, 3 and 4.3 V), on the review's systems and random ones of 2-6 elements."""
+    index = ChemsysIndex(snapshot_table)
+    assert 0.5 * len(snapshot_table) < index.n_candidates < len(snapshot_table)
+    rng = random.Random(11)
+    others = [el for el in snapshot_table.elements if el != "Li"]
+    systems = [("Li", "Co", "O", "P", "S"), ("Li", "La", "Zr", "O"), ("Li", "Nb", "O", "P", "S", "Cl"), ("Li", "O")]
+    systems += [tuple(sorted({"Li", *rng.sample(others, n)}, key=ATOMIC_NUMBER.__getitem__)) for n in (1, 2, 3, 4, 5)]
+    e = snapshot_table.energy_per_atom
+    for els in systems:
+        every = index.select(els)
+        cand = index.candidates(els)
+        assert set(cand) <= set(every) and len(cand) < len(every)
+        f_all, f_cand = index.fractions(every, els), index.fractions(cand, els)
+        _same_lp(HullLP(f_all, e[every], every), HullLP(f_cand, e[cand], cand))
+        li = els.index("Li")
+        for mu in (0.0, -3.0, -4.3):
+            _same_lp(HullLP(*_grand(f_all, e[every], every, li, mu)), HullLP(*_grand(f_cand, e[cand], cand, li, mu)))
+
+
+@pytest.mark.snapshot
+def test_exact_rows_are_the_rows_with_every_element(snapshot_table):
+    index = ChemsysIndex(snapshot_table)
+    for els in [("Li",), ("Li", "O"), ("Li", "Co", "O"), ("Li", "P", "S"), ("Li", "Ge", "P", "S")]:
+        rows = snapshot_table.select(els)
+        present = (snapshot_table.fractions(rows, els) > 0).all(axis=1)
+        np.testing.assert_array_equal(index.exact(els), rows[present])
+    # the module functions answer the same before and after the table's index exists (32 queries)
+    t = _table(["Li2S", "LiS2", "Li2O", "Li2SO4"], [-0.9, -0.6, -2.1, -2.0])
+    before = [(exact_rows(t, ("Li", "S")), hull_rows(t, ("Li", "O", "S")))]
+    for _ in range(40):
+        hull_rows(t, ("Li", "S"))
+    after = [(exact_rows(t, ("Li", "S")), hull_rows(t, ("Li", "O", "S")))]
+    (ex0, h0), (ex1, h1) = before[0], after[0]
+    np.testing.assert_array_equal(ex0[0], ex1[0])
+    np.testing.assert_array_equal(ex0[1], ex1[1])
+    lp0 = HullLP(h0[1], t.energy_per_atom[h0[0]], h0[0])
+    lp1 = HullLP(h1[1], t.energy_per_atom[h1[0]], h1[0])
+    _same_lp(lp0, lp1)
+
+
+@pytest.mark.snapshot
+def test_profiles_do_not_depend_on_what_the_engine_computed_before(snapshot_table):
+    """A reactant's own entry and own-system hull energy are kept per formula by an engine: a profile from a
+    fresh engine equals, to the last bit, the one from an engine that computed other interfaces first."""
+    pairs = [
+        ("LiNbO3", "Li3PS4", 4.3),
+        ("LiCoO2", "Li3PS4", None),
+        ("LiNbO3", "Li6PS5Cl", 3.0),
+        ("Li3BO3", "LiCoO2", 4.3),
+        ("LiNbO3", "Li3PS4", None),
+    ]
+    warm = Engine(snapshot_table)
+    for a, b, v in [("LiNbO3", "LiCoO2", 4.3), ("Li3PS4", "LiMn2O4", 4.3), ("Li3BO3", "Li6PS5Cl", None)]:
+        warm.react(a, b, voltage=v)
+    for a, b, v in pairs:
+        cold = Engine(snapshot_table).react(a, b, voltage=v)
+        hot = warm.react(a, b, voltage=v)
+        assert cold.reactant_energies == hot.reactant_energies
+        assert [(k.x, k.energy, k.energy_mutual, k.reaction) for k in cold.kinks] == [
+            (k.x, k.energy, k.energy_mutual, k.reaction) for k in hot.kinks
+        ]
+        # the reactants' closed energies are their hull energies in their own systems
+        for key, formula in (("a", a), ("b", b)):
+            own = Engine(snapshot_table).hull_energy(formula)
+            assert cold.reactant_energies[f"{key}_closed_eV_per_atom"] == pytest.approx(own, abs=1e-12)
