@@ -207,7 +207,11 @@ def clear_engine_caches():
     import screening.composition.parse as parse
     import screening.thermo.engine as engine_mod
 
-    for mod in (parse, engine_mod):
+    try:
+        import screening.thermo.reactants as reactants_mod
+    except ImportError:  # a version of the package before the split (for before/after comparisons)
+        reactants_mod = engine_mod
+    for mod in (parse, engine_mod, reactants_mod):
         for obj in vars(mod).values():
             if callable(getattr(obj, "cache_clear", None)) and hasattr(obj, "cache_info"):
                 obj.cache_clear()

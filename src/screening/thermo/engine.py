@@ -22,241 +22,42 @@ parametric LP along a line (:mod:`.segment`), so 8-10 element interfaces cost ab
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
-from screening.composition.parse import ATOMIC_NUMBER, canonical_formula, is_composite, parse_formula
+from screening.composition.parse import ATOMIC_NUMBER, is_composite
 from screening.entries.table import EntryTable
 from screening.errors import InputError
 from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
+from screening.thermo.reactants import (
+    LI,
+    _atoms_of_reduced,
+    _balanced,
+    _clean,
+    _Reactant,
+    _reactant,
+    _reaction_string,
+)
+from screening.thermo.results import (
+    REACTION_ENERGIES,
+    Decomposition,
+    Kink,
+    Phase,
+    Plateau,
+    ReactionProfile,
+    StabilityWindow,
+)
 from screening.thermo.segment import Point, hull_breakpoints, hull_profile
 from screening.thermo.subsets import exact_rows, hull_rows
 
-LI = "Li"
 #: Highest potential accepted [V vs Li/Li+]; every electrolyte and cathode is oxidised well below it.
 MAX_VOLTAGE = 10.0
 #: Compositions closer than this (per-atom fractions) are the same composition.
 COMP_TOL = 1e-6
 #: Conventions of the decomposition energy (:meth:`Engine.decompose`).
 DECOMPOSITION_CONVENTIONS = ("hull", "zhu2015")
-#: Conventions of the interface reaction energy (:meth:`Engine.react`, :meth:`ReactionProfile.min_of`).
-REACTION_ENERGIES = ("total", "mutual", "richards2016")
 #: A stability limit whose plateau exchanges less Li than this [Li per non-Li atom] gets a warning.
 SHORT_PLATEAU = 0.01
-
-
-# ---------------------------------------------------------------------------------------------- results
-@dataclass
-class Phase:
-    """A phase in a decomposition or a reaction.
-
-    Attributes:
-        formula: Reduced formula (pymatgen convention).
-        entry_id: Identifier of the (lowest) entry of that composition.
-        amount: Formula units of ``formula`` (per formula unit of the reactant, or per reaction as
-            written) — or atomic fraction where the field name of the container says so.
-        virtual: True if the entry is user-defined, not data.
-    """
-
-    formula: str
-    entry_id: str
-    amount: float
-    virtual: bool = False
-
-
-@dataclass
-class Decomposition:
-    """Hull energy and decomposition of one composition, closed or open to Li.
-
-    Energies are per atom [eV/atom] when closed and per non-Li atom when open to Li.
-    """
-
-    formula: str
-    reduced_formula: str
-    voltage: float | None
-    mu_li: float | None
-    has_entry: bool
-    virtual: bool
-    entry_id: str | None
-    entry_energy: float | None
-    hull_energy: float
-    e_above_hull: float | None
-    phases: list[Phase]
-    li_exchanged: float | None = None
-    open_hull_energy: float | None = None
-    open_reactant_energy: float | None = None
-    decomposition_energy: float | None = None
-    units: str = "eV/atom"
-    convention: str = "hull"
-    glass_as_crystal: bool = False
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Kink:
-    """One breakpoint of an interface reaction profile.
-
-    Attributes:
-        x: Atomic fraction of reactant A in the A+B mixture (all atoms; pymatgen's ``x``).
-        x_molar: Mole fraction of A formula units, A/(A+B) (pymatgen's original-composition ratio).
-        t: Fraction of A in the normalisation used for energies (per atom closed, per non-Li atom open).
-        energy: Reaction energy [eV/atom closed, eV per non-Li atom open]; open to Li the total value.
-        energy_mutual: Open to Li, the mutual value (reactants referenced to their own decomposition
-            at mu_Li); closed, equal to ``energy``.
-        energy_electrode: Open to Li, the Richards 2016 value: the electrode (reactant
-            ``ReactionProfile.electrode``) referenced to its own equilibrium at mu_Li, the other reactant's
-            decomposition counted; closed, equal to ``energy``.
-        reaction: Balanced reaction, ``x_molar A + (1-x_molar) B (+ n Li) -> products``.
-        products: Products with amounts in formula units per reaction as written.
-        li_exchanged: Li taken up from (+) or given to (-) the reservoir per reaction as written.
-        reactants: (reduced formula, formula units) of the left side of ``reaction`` (Li from the
-            reservoir included), so the reaction balances element by element against ``products``
-            (and Li given to the reservoir) whatever multiple of its reduced formula a reactant was
-            written as.
-    """
-
-    x: float
-    x_molar: float
-    t: float
-    energy: float
-    energy_mutual: float
-    reaction: str
-    products: list[Phase]
-    li_exchanged: float = 0.0
-    energy_electrode: float = 0.0
-    reactants: list[tuple[str, float]] = field(default_factory=list)
-
-
-@dataclass
-class ReactionProfile:
-    """Pseudo-binary reaction profile of an interface A | B.
-
-    Three reaction energies are kept open to Li (:data:`REACTION_ENERGIES`, see ``docs/conventions.md``):
-    ``total`` (both reactants' own decomposition at mu_Li counted; pymatgen
-    ``include_no_mixing_energy=True``), ``mutual`` (neither counted) and ``richards2016`` (the electrode held
-    in its own equilibrium at the potential, the other reactant's decomposition counted; Richards et al.,
-    Chem. Mater. 28, 266 (2016)). Closed, the three are equal.
-    """
-
-    a: str
-    b: str
-    voltage: float | None
-    mu_li: float | None
-    open_to_li: bool
-    reference: str
-    units: str
-    elements: list[str]
-    reactant_energies: dict
-    virtual: dict
-    kinks: list[Kink]
-    min_energy: float
-    min_x: float
-    min_energy_mutual: float
-    min_x_mutual: float
-    n_lp_solves: int = 0
-    electrode: str = "a"
-    min_energy_electrode: float = 0.0
-    min_x_electrode: float = 0.0
-    glass_as_crystal: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def min_of(self, energy: str = "total") -> tuple[float, float]:
-        """(minimum reaction energy, its x) in one of :data:`REACTION_ENERGIES`."""
-        if energy == "total":
-            return self.min_energy, self.min_x
-        if energy == "mutual":
-            return self.min_energy_mutual, self.min_x_mutual
-        if energy == "richards2016":
-            return self.min_energy_electrode, self.min_x_electrode
-        raise InputError(f"unknown reaction energy {energy!r}; use one of {', '.join(REACTION_ENERGIES)}")
-
-    @property
-    def minimum(self) -> Kink:
-        """The kink of the most negative (total) reaction energy."""
-        return min(self.kinks, key=lambda k: k.energy)
-
-    def plot(self, mutual: bool | None = None):
-        """Interactive figure (plotly): energy vs x, minimum marked, reaction on hover.
-
-        See :func:`screening.report.figures.profile_figure`.
-        """
-        from screening.report.figures import profile_figure
-
-        return profile_figure(self, mutual=mutual)
-
-
-@dataclass
-class Plateau:
-    """A segment of the Li uptake profile: constant mu_Li between two Li contents."""
-
-    voltage: float
-    li_start: float
-    li_end: float
-    phases: list[str]
-
-
-@dataclass
-class StabilityWindow:
-    """Electrochemical stability window of a composition, vs Li/Li+.
-
-    Attributes:
-        reduction_limit: Highest V [V] at which taking up Li lowers the energy (None: cannot be reduced
-            by Li, e.g. pure Li).
-        oxidation_limit: Lowest V [V] at which giving up Li does (None: no Li to give, unbounded).
-        reduction_products: Phases formed just below the reduction limit, per formula unit of the input.
-        oxidation_products: Phases formed just above the oxidation limit.
-        li_reduction: Li taken up per formula unit at the reduction limit's first step (None when that
-            step goes straight to Li metal, e.g. a metal that forms no Li compound: unbounded uptake).
-        li_oxidation: Li given up per formula unit at the oxidation limit's first step.
-        profile: All plateaus from the fully delithiated composition to Li metal.
-        li_tolerance: Steps exchanging less Li than this [Li per non-Li atom] were skipped to find the limits.
-        warnings: Limits on plateaus shorter than :data:`SHORT_PLATEAU`, and limits moved by ``li_tolerance``.
-        glass_as_crystal: The formula is glass/composite notation and took a crystalline entry of the same
-            composition.
-    """
-
-    formula: str
-    reduced_formula: str
-    has_entry: bool
-    virtual: bool
-    e_above_hull: float | None
-    reduction_limit: float | None
-    oxidation_limit: float | None
-    reduction_products: list[Phase]
-    oxidation_products: list[Phase]
-    li_reduction: float | None
-    li_oxidation: float | None
-    profile: list[Plateau] = field(default_factory=list)
-    li_tolerance: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-    glass_as_crystal: bool = False
-
-    @property
-    def width(self) -> float | None:
-        if self.reduction_limit is None or self.oxidation_limit is None:
-            return None
-        return self.oxidation_limit - self.reduction_limit
-
-    def plot(self):
-        """Interactive figure (plotly): Li uptake plateaus with the window shaded.
-
-        See :func:`screening.report.figures.window_figure`.
-        """
-        from screening.report.figures import window_figure
-
-        return window_figure(self)
-
-    def as_dict(self) -> dict:
-        d = asdict(self)
-        d["width"] = self.width
-        d["units"] = "V vs Li/Li+"
-        return d
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -278,119 +79,6 @@ def voltage_to_mu(voltage: float) -> float:
             f"{MAX_VOLTAGE:g} V (0 V is Li metal, cathodes 3-5 V)"
         )
     return -v + 0.0  # + 0.0: no -0.0 for 0 V
-
-
-@lru_cache(maxsize=65536)
-def _atoms_of_reduced(formula: str) -> tuple[float, float]:
-    """(all atoms, Li atoms) of a reduced formula."""
-    comp = parse_formula(formula)
-    return sum(comp.values()), comp.get(LI, 0.0)
-
-
-def _clean(v: float) -> float:
-    """A float with numerical noise below 1e-12 set to exactly 0 (no ``-0.0`` in outputs)."""
-    v = float(v)
-    return 0.0 if abs(v) < 1e-12 else v
-
-
-def _fmt(c: float) -> str:
-    s = f"{c:.4g}"
-    return "" if s == "1" else s + " "
-
-
-def _reaction_string(reactants: list[tuple[str, float]], products: list[tuple[str, float]]) -> str:
-    def side(terms):
-        return " + ".join(f"{_fmt(c)}{f}" for f, c in terms if c > AMOUNT_TOL) or "0"
-
-    return f"{side(reactants)} -> {side(products)}"
-
-
-def _balanced(
-    phases: list[Phase], va: dict[str, float], vb: dict[str, float], x_molar: float, open_li: bool
-) -> tuple[list[Phase], float]:
-    """Products and A fraction re-solved exactly so ``x A + (1-x) B -> phases`` balances (Li free if open).
-
-    The LP's amounts and the kink's position are right to its tolerance (~1e-9); its phase set is
-    exact. Solving the small linear system of the phases' compositions against the reactant atoms
-    makes every written reaction balance to ~1e-13: first with ``x_molar`` fixed, else with the A
-    fraction free (it moves by less than 1e-6). Kept only if non-negative and exact; otherwise the
-    LP's own amounts are returned unchanged.
-
-    Args:
-        phases: Products, amounts per reaction as written.
-        va, vb: Atoms per formula unit of A and B as written.
-        x_molar: Formula units of A per reaction.
-        open_li: Li exchanged with the reservoir (not balanced here).
-
-    Returns:
-        (phases, x_molar) balanced.
-    """
-    if not phases:
-        return phases, x_molar
-    comps = [parse_formula(ph.formula) for ph in phases]
-    els = sorted({el for c in comps for el in c} | set(va) | set(vb))
-    if open_li:
-        els = [el for el in els if el != LI]
-    m = np.array([[c.get(el, 0.0) for c in comps] for el in els])
-    a = np.array([va.get(el, 0.0) for el in els])
-    b = np.array([vb.get(el, 0.0) for el in els])
-    lp_amounts = np.array([ph.amount for ph in phases])
-    scale = max(1.0, float(np.abs(a).max()), float(np.abs(b).max()))
-    target = x_molar * a + (1 - x_molar) * b
-    if np.abs(m @ lp_amounts - target).max() <= 1e-13 * scale:
-        return phases, x_molar  # the LP's amounts already balance (the walk's kinks are exact)
-    n = np.linalg.lstsq(m, target, rcond=None)[0]
-    x = x_molar
-    if np.abs(m @ n - target).max() > 1e-12 * scale:  # the kink sits a hair off: let x move
-        sol = np.linalg.lstsq(np.column_stack([m, b - a]), b, rcond=None)[0]
-        n, x = sol[:-1], float(sol[-1])
-        if abs(x - x_molar) > 1e-6 or np.abs(m @ n - (x * a + (1 - x) * b)).max() > 1e-12 * scale:
-            return phases, x_molar
-    if n.min() < -1e-7 or np.abs(n - lp_amounts).max() > 1e-6 * scale:
-        return phases, x_molar
-    return [Phase(ph.formula, ph.entry_id, float(max(v, 0.0)), ph.virtual) for ph, v in zip(phases, n, strict=True)], x
-
-
-@dataclass
-class _Reactant:
-    formula: str
-    amounts: dict[str, float]
-    reduced: str
-    n_atoms: float
-    n_li: float
-    per_reduced: float = 1.0  # formula units of ``label`` in one formula unit as written
-    label: str = ""  # formula written in reaction strings: ``reduced`` unless that is rounded
-
-
-def _exact_label(amounts: dict[str, float], reduced: str) -> tuple[str, float]:
-    """(formula for reaction strings, its formula units per formula unit as written).
-
-    The reduced formula when it holds the composition exactly (``Li2Nb2O6`` -> 2 LiNbO3); otherwise, e.g.
-    a composite ``1Li-2O`` whose reduced formula is rounded to 8 digits, the composition itself written
-    with full precision, so that the reaction balances to 1e-12 (found by the fuzz test of issue 11).
-    """
-    per = sum(amounts.values()) / _atoms_of_reduced(reduced)[0]
-    red = parse_formula(reduced)
-    if set(red) == set(amounts) and all(abs(amounts[el] - per * red[el]) <= 1e-12 * per * red[el] for el in red):
-        return reduced, per
-    els = sorted(amounts, key=ATOMIC_NUMBER.__getitem__)
-    return "".join(f"{el}{amounts[el]:.15g}" for el in els), 1.0
-
-
-def _reactant(formula: str) -> _Reactant:
-    amounts = parse_formula(formula)
-    reduced = canonical_formula(amounts)
-    label, per = _exact_label(amounts, reduced)
-    n_atoms = sum(amounts.values())
-    return _Reactant(
-        formula=formula,
-        amounts=amounts,
-        reduced=reduced,
-        n_atoms=n_atoms,
-        n_li=amounts.get(LI, 0.0),
-        per_reduced=per,
-        label=label,
-    )
 
 
 # ---------------------------------------------------------------------------------------------- engine
@@ -959,6 +647,8 @@ def _merge_plateaus(plateaus: list[Plateau]) -> list[Plateau]:
 
 
 __all__ = [
+    "DECOMPOSITION_CONVENTIONS",
+    "REACTION_ENERGIES",
     "Decomposition",
     "Engine",
     "Kink",
