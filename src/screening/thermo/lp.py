@@ -173,14 +173,14 @@ class HullLP:
             ScreeningError: if HiGHS does not report an optimum (a composition outside the space).
         """
         c = np.asarray(composition, dtype=float)
-        if not (np.all(np.isfinite(c)) and c.min() >= -1e-12):
+        if not (np.isfinite(c).all() and c.min() >= -1e-12):
             return self.solve_highs(c)  # outside the space: HiGHS reports it
         try:
             basis, x, mu = self.dense.solve(c)
         except SimplexFailure:
             return self.solve_highs(c)
         self.n_solves += 1
-        nz = np.flatnonzero(x > AMOUNT_TOL)
+        nz = (x > AMOUNT_TOL).nonzero()[0]
         order = np.argsort(basis[nz], kind="stable")
         index, amount = basis[nz][order], x[nz][order]
         return Solution(value=float(self.energies[basis] @ x), mu=mu, index=index, amount=amount)
@@ -209,7 +209,7 @@ class HullLP:
         sol = h.getSolution()
         x = np.asarray(sol.col_value)
         mu = np.asarray(sol.row_dual)
-        nz = np.flatnonzero(x > AMOUNT_TOL)
+        nz = (x > AMOUNT_TOL).nonzero()[0]
         value = float(h.getInfo().objective_function_value)
         return Solution(value=value, mu=mu, index=nz, amount=x[nz])
 

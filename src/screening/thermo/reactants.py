@@ -71,10 +71,11 @@ def _balanced(
     if open_li:
         els = [el for el in els if el != LI]
     m = np.array([[c.get(el, 0.0) for c in comps] for el in els])
-    a = np.array([va.get(el, 0.0) for el in els])
-    b = np.array([vb.get(el, 0.0) for el in els])
+    av = [va.get(el, 0.0) for el in els]
+    bv = [vb.get(el, 0.0) for el in els]
+    scale = max(1.0, *map(abs, av), *map(abs, bv))
+    a, b = np.array(av), np.array(bv)
     lp_amounts = np.array([ph.amount for ph in phases])
-    scale = max(1.0, float(np.abs(a).max()), float(np.abs(b).max()))
     target = x_molar * a + (1 - x_molar) * b
     if np.abs(m @ lp_amounts - target).max() <= 1e-13 * scale:
         return phases, x_molar  # the LP's amounts already balance (the walk's kinks are exact)
@@ -90,7 +91,7 @@ def _balanced(
     return [Phase(ph.formula, ph.entry_id, float(max(v, 0.0)), ph.virtual) for ph, v in zip(phases, n, strict=True)], x
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Reactant:
     formula: str
     amounts: dict[str, float]
@@ -116,7 +117,9 @@ def _exact_label(amounts: dict[str, float], reduced: str) -> tuple[str, float]:
     return "".join(f"{el}{amounts[el]:.15g}" for el in els), 1.0
 
 
+@lru_cache(maxsize=8192)
 def _reactant(formula: str) -> _Reactant:
+    """A reactant parsed once per formula (shared: never modified by its users)."""
     amounts = parse_formula(formula)
     reduced = canonical_formula(amounts)
     label, per = _exact_label(amounts, reduced)

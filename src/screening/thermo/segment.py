@@ -88,11 +88,11 @@ def hull_breakpoints(lp: HullLP, c_a: np.ndarray, c_b: np.ndarray, extra: tuple[
 
     Same as :func:`hull_profile` without the segment interiors.
     """
-    return hull_profile(lp, c_a, c_b, extra)[0]
+    return hull_profile(lp, c_a, c_b, extra, interiors=False)[0]
 
 
 def hull_profile(
-    lp: HullLP, c_a: np.ndarray, c_b: np.ndarray, extra: tuple[float, ...] = ()
+    lp: HullLP, c_a: np.ndarray, c_b: np.ndarray, extra: tuple[float, ...] = (), interiors: bool = True
 ) -> tuple[list[Point], list[Point]]:
     """Breakpoints of f(t) = E_hull(t c_a + (1-t) c_b) on [0, 1] and one interior point per segment.
 
@@ -101,6 +101,7 @@ def hull_profile(
         c_a: Composition at t = 1 (normalised).
         c_b: Composition at t = 0 (normalised).
         extra: Further parameters to evaluate and keep (e.g. a compound on the segment).
+        interiors: Also return the interior points (False: an empty list, and no work for them).
 
     Returns:
         (breakpoints, interiors): breakpoints sorted by t (the endpoints, every t where the slope of f
@@ -111,21 +112,21 @@ def hull_profile(
         pieces = lp.walk(c_a, c_b)
     except SimplexFailure:
         return _search_profile(lp, c_a, c_b, extra)
-    return _walk_profile(pieces, c_a, c_b, extra)
+    return _walk_profile(pieces, c_a, c_b, extra, interiors)
 
 
 def _piece_point(p: Piece, t: float) -> Point:
     x = p.amounts(t)
-    nz = np.flatnonzero(x > AMOUNT_TOL)
+    nz = (x > AMOUNT_TOL).nonzero()[0]
     order = np.argsort(p.basis[nz], kind="stable")
     value = p.value(t)
     return Point(t=t, value=value, slope=p.slope, solution=Solution(value, p.mu, p.basis[nz][order], x[nz][order]))
 
 
 def _walk_profile(
-    pieces: list[Piece], c_a: np.ndarray, c_b: np.ndarray, extra: tuple[float, ...]
+    pieces: list[Piece], c_a: np.ndarray, c_b: np.ndarray, extra: tuple[float, ...], interiors: bool = True
 ) -> tuple[list[Point], list[Point]]:
-    """Breakpoints and interiors from the pieces of a parametric walk (see :func:`hull_profile`)."""
+    """Breakpoints and (if asked) interiors from the pieces of a parametric walk (see :func:`hull_profile`)."""
     # pieces shorter than T_TOL are round-off between two degenerate pivots: the same point
     kept = [p for p in pieces if p.t1 - p.t0 > T_TOL] or [max(pieces, key=lambda p: p.t1 - p.t0)]
     groups: list[list[Piece]] = [[kept[0]]]
@@ -149,7 +150,7 @@ def _walk_profile(
     def piece_at(t: float) -> Piece:
         return min(kept, key=lambda p: max(p.t0 - t, t - p.t1, 0.0))
 
-    for te in sorted({float(t) for t in extra}):
+    for te in sorted({float(t) for t in extra}) if extra else ():
         if not 0.0 <= te <= 1.0:
             continue
         j = min(range(len(marks)), key=lambda i: abs(marks[i][0] - te))
@@ -159,13 +160,13 @@ def _walk_profile(
             marks.append((te, piece_at(te)))
             marks.sort(key=lambda m: m[0])
     points = [_piece_point(p, t) for t, p in marks]
-    if len(points) == 1:
+    if len(points) == 1 or not interiors:
         return points, []
-    interiors = []
+    inner = []
     for a, b in zip(points[:-1], points[1:], strict=True):
         tm = 0.5 * (a.t + b.t)
-        interiors.append(_piece_point(piece_at(tm), tm))
-    return points, interiors
+        inner.append(_piece_point(piece_at(tm), tm))
+    return points, inner
 
 
 def _search_profile(

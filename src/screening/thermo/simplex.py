@@ -110,7 +110,7 @@ class DenseSimplex:
             inv = np.linalg.inv(b)
         except np.linalg.LinAlgError as exc:
             raise SimplexFailure("singular basis") from exc
-        if not np.all(np.isfinite(inv)):
+        if not np.isfinite(inv).all():
             raise SimplexFailure("singular basis")
         return inv
 
@@ -167,12 +167,12 @@ class DenseSimplex:
                 mu = self.e[basis] @ inv
                 self._last, self._last_c = basis.copy(), c
                 return basis, np.maximum(x, 0.0), mu
-            j = int(np.argmin(d))  # Dantzig's rule; ties to the lowest column
+            j = int(d.argmin())  # Dantzig's rule; ties to the lowest column
             w = inv @ self.a[:, j]
             pos = w > PIVOT_TOL
             if not pos.any():
                 raise SimplexFailure("unbounded direction")  # impossible with columns summing to one
-            r = int(np.argmin(np.where(pos, np.maximum(x, 0.0) / np.where(pos, w, 1.0), np.inf)))
+            r = int(np.where(pos, np.maximum(x, 0.0) / np.where(pos, w, 1.0), np.inf).argmin())
             basis[r] = j
             self.n_pivots += 1
             if (it + 1) % 16 == 0:
@@ -226,11 +226,11 @@ class DenseSimplex:
             mu, d = self._duals(inv, basis)
             eb = self.e[basis]
             value0, slope = float(eb @ u), float(eb @ v)
-            leaving = np.flatnonzero(v < -RATE_TOL)
+            leaving = (v < -RATE_TOL).nonzero()[0]
             t_next, r = 1.0, -1
             if len(leaving):
                 ts = np.maximum(-u[leaving] / v[leaving], t)
-                i = int(np.argmin(ts))
+                i = int(ts.argmin())
                 if ts[i] < 1.0 - END_TOL:
                     t_next, r = float(ts[i]), int(leaving[i])
             if t_next > t or r < 0:
@@ -240,11 +240,11 @@ class DenseSimplex:
             # dual ratio test on row r: keep every reduced cost >= 0
             alpha = inv[r] @ self.a
             alpha[basis] = 0.0
-            cand = np.flatnonzero(alpha < -PIVOT_TOL)
+            cand = (alpha < -PIVOT_TOL).nonzero()[0]
             if len(cand) == 0:
                 raise SimplexFailure("no entering column")  # infeasible beyond t: impossible inside the simplex
             ratios = np.maximum(d[cand], 0.0) / -alpha[cand]
-            j = int(cand[np.argmin(ratios)])
+            j = int(cand[ratios.argmin()])
             basis[r] = j
             self.n_pivots += 1
             inv = self._factor(basis)
