@@ -120,3 +120,16 @@ def test_profiles_do_not_depend_on_what_the_engine_computed_before(snapshot_tabl
         for key, formula in (("a", a), ("b", b)):
             own = Engine(snapshot_table).hull_energy(formula)
             assert cold.reactant_energies[f"{key}_closed_eV_per_atom"] == pytest.approx(own, abs=1e-12)
+
+
+@pytest.mark.snapshot
+def test_e_above_hull_of_hull_compounds_is_exactly_zero(snapshot_table):
+    """Round-off of the LP solve (1e-16 eV/atom) must not rank one hull compound behind another: a query sorted
+    by e_above_hull picks its first N among the compounds on the hull by name. These five got 5.6e-17,
+    8.9e-16 or 1.1e-16 eV/atom from one pivot rule or the other."""
+    eng = Engine(snapshot_table)
+    names = ["Ba14Na14LiN6", "Ba2Li3(PO3)7", "Cs2LiCeBr6", "Cs2LiPrBr6", "Ba2LiAl(CN2)4"]
+    assert [eng.decompose(n).e_above_hull for n in names] == [0.0] * 5
+    rows = [eng.decompose(n).entry_id for n in names]
+    idx = [snapshot_table.ids.index(r) for r in rows]
+    assert eng.e_above_hull_rows(idx).tolist() == [0.0] * 5

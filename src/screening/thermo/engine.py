@@ -206,7 +206,9 @@ class Engine:
         row, e_entry = self._own_entry(r)
         has_entry = row is not None
         virtual = (not has_entry) or bool(self.table.virtual[row])
-        return row, e_entry, has_entry, virtual, (max(e_entry - hull_value, 0.0) if has_entry else None)
+        # below 1e-12 eV/atom a difference is the solver's round-off: exactly 0, so that compounds on the hull
+        # tie (a query sorted by e_above_hull must not depend on the pivot sequence)
+        return row, e_entry, has_entry, virtual, (_clean(max(e_entry - hull_value, 0.0)) if has_entry else None)
 
     # ------------------------------------------------------------------ public API
     def hull_energy(self, formula: str, voltage: float | None = None) -> float:
@@ -228,7 +230,8 @@ class Engine:
             rows: Row indices into ``self.table``.
 
         Returns:
-            (len(rows),) energies above the hull, >= 0 (polymorphs above the lowest included).
+            (len(rows),) energies above the hull, >= 0 (polymorphs above the lowest included); below 1e-12
+            eV/atom exactly 0 (round-off of the LP solve).
         """
         rows = np.asarray(rows, dtype=np.int64)
         out = np.empty(len(rows))
@@ -241,7 +244,7 @@ class Engine:
             lp = self._lp(els, None)
             fr = self.table.fractions(rows[ks], els)
             for k, c in zip(ks, fr, strict=True):
-                out[k] = max(self.table.energy_per_atom[rows[k]] - lp.solve(c).value, 0.0)
+                out[k] = _clean(max(self.table.energy_per_atom[rows[k]] - lp.solve(c).value, 0.0))  # see _entry_status
         return out
 
     def decompose(self, formula: str, voltage: float | None = None, convention: str = "hull") -> Decomposition:
