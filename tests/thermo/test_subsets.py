@@ -17,7 +17,7 @@ from screening.composition.parse import ATOMIC_NUMBER
 from screening.entries import EntryTable
 from screening.thermo import Engine
 from screening.thermo.lp import HullLP
-from screening.thermo.subsets import ChemsysIndex, _hull_candidates, exact_rows, hull_rows
+from screening.thermo.subsets import ChemsysIndex, _hull_candidates, exact_rows, select
 
 
 def _table(formulas, energies) -> EntryTable:
@@ -83,10 +83,10 @@ def test_exact_rows_are_the_rows_with_every_element(snapshot_table):
         np.testing.assert_array_equal(index.exact(els), rows[present])
     # the module functions answer the same before and after the table's index exists (32 queries)
     t = _table(["Li2S", "LiS2", "Li2O", "Li2SO4"], [-0.9, -0.6, -2.1, -2.0])
-    before = [(exact_rows(t, ("Li", "S")), hull_rows(t, ("Li", "O", "S")))]
+    before = [(exact_rows(t, ("Li", "S")), select(t, ("Li", "O", "S"), hull_only=True))]
     for _ in range(40):
-        hull_rows(t, ("Li", "S"))
-    after = [(exact_rows(t, ("Li", "S")), hull_rows(t, ("Li", "O", "S")))]
+        select(t, ("Li", "S"), hull_only=True)
+    after = [(exact_rows(t, ("Li", "S")), select(t, ("Li", "O", "S"), hull_only=True))]
     (ex0, h0), (ex1, h1) = before[0], after[0]
     np.testing.assert_array_equal(ex0[0], ex1[0])
     np.testing.assert_array_equal(ex0[1], ex1[1])

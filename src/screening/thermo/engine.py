@@ -48,7 +48,7 @@ from screening.thermo.results import (
     StabilityWindow,
 )
 from screening.thermo.segment import Point, hull_breakpoints, hull_profile
-from screening.thermo.subsets import exact_rows, hull_rows
+from screening.thermo.subsets import exact_rows, select
 
 #: Highest potential accepted [V vs Li/Li+]; every electrolyte and cathode is oxidised well below it.
 MAX_VOLTAGE = 10.0
@@ -113,7 +113,7 @@ class Engine:
     def _subset(self, elements: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Entries within ``elements`` that a hull LP can use: (row indices, per-atom fractions)."""
         if elements not in self._selected:
-            self._selected[elements] = hull_rows(self.table, elements)  # per-table index
+            self._selected[elements] = select(self.table, elements, hull_only=True)  # per-table index
             if len(self._selected) > 4 * self._cache_size:
                 self._selected.pop(next(iter(self._selected)))
         return self._selected[elements]

@@ -188,36 +188,30 @@ def _index_worthwhile(table: EntryTable) -> bool:
         return count > QUERIES_BEFORE_INDEX
 
 
-def select(table: EntryTable, elements: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _indexed(table: EntryTable, elements: Sequence[str]) -> ChemsysIndex | None:
+    """The table's index if this query should use it; None: the table's own mask test answers it."""
+    if len(elements) > MAX_INDEXED_ELEMENTS or not _index_worthwhile(table):
+        return None
+    table.check_elements(elements)
+    return index_of(table)
+
+
+def select(
+    table: EntryTable, elements: Sequence[str], hull_only: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """(row indices, atomic fractions) of the entries within ``elements``; same rows as ``table.select``.
 
-    Raises:
-        MissingElementError: an element the table has no entries for (from ``table.check_elements``).
-    """
-    if len(elements) > MAX_INDEXED_ELEMENTS or not _index_worthwhile(table):
-        rows = table.select(elements)
-        return rows, table.fractions(rows, elements)
-    table.check_elements(elements)
-    index = index_of(table)
-    rows = index.select(elements)
-    return rows, index.fractions(rows, elements)
-
-
-def hull_rows(table: EntryTable, elements: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(row indices, atomic fractions) of the entries within ``elements`` that a hull LP can use.
-
-    Once the table's index exists these are its hull candidates (:meth:`ChemsysIndex.candidates`), before
-    that every row of :func:`select`; a :class:`~screening.thermo.lp.HullLP` built from either is the same.
+    With ``hull_only``, once the table's index exists, only its hull candidates
+    (:meth:`ChemsysIndex.candidates`): a :class:`~screening.thermo.lp.HullLP` built from those is the one
+    built from every row.
 
     Raises:
         MissingElementError: an element the table has no entries for (from ``table.check_elements``).
     """
-    if len(elements) > MAX_INDEXED_ELEMENTS or not _index_worthwhile(table):
-        rows = table.select(elements)
-        return rows, table.fractions(rows, elements)
-    table.check_elements(elements)
-    index = index_of(table)
-    rows = index.candidates(elements)
+    index = _indexed(table, elements)
+    if index is None:
+        return _table_rows(table, elements)
+    rows = index.candidates(elements) if hull_only else index.select(elements)
     return rows, index.fractions(rows, elements)
 
 
@@ -227,15 +221,18 @@ def exact_rows(table: EntryTable, elements: Sequence[str]) -> tuple[np.ndarray, 
     Raises:
         MissingElementError: an element the table has no entries for (from ``table.check_elements``).
     """
-    if len(elements) > MAX_INDEXED_ELEMENTS or not _index_worthwhile(table):
-        rows = table.select(elements)
-        frac = table.fractions(rows, elements)
+    index = _indexed(table, elements)
+    if index is None:
+        rows, frac = _table_rows(table, elements)
         every = (frac > 0).all(axis=1)
         return rows[every], frac[every]
-    table.check_elements(elements)
-    index = index_of(table)
     rows = index.exact(elements)
     return rows, index.fractions(rows, elements)
 
 
-__all__ = ["ChemsysIndex", "exact_rows", "hull_rows", "index_of", "select"]
+def _table_rows(table: EntryTable, elements: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    rows = table.select(elements)
+    return rows, table.fractions(rows, elements)
+
+
+__all__ = ["ChemsysIndex", "exact_rows", "index_of", "select"]
