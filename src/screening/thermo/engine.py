@@ -85,6 +85,9 @@ def voltage_to_mu(voltage: float) -> float:
 class Engine:
     """Thermodynamics on one entry table, with hulls cached per chemical system and Li potential.
 
+    Per formula it also keeps a reactant's own lowest entry and its closed hull energy in its own system, so
+    an interface job that meets a material in hundreds of interfaces solves its own hull once.
+
     Args:
         table: Entries (formation energies per atom, elements at 0).
         cache_size: How many hull LPs (chemical system x mu_Li) to keep.

@@ -182,7 +182,8 @@ class StabilityWindow:
         li_oxidation: Li given up per formula unit at the oxidation limit's first step.
         profile: All plateaus from the fully delithiated composition to Li metal.
         li_tolerance: Steps exchanging less Li than this [Li per non-Li atom] were skipped to find the limits.
-        warnings: Limits on plateaus shorter than :data:`SHORT_PLATEAU`, and limits moved by ``li_tolerance``.
+        warnings: Limits on plateaus shorter than :data:`~screening.thermo.engine.SHORT_PLATEAU`, and limits moved
+            by ``li_tolerance``.
         glass_as_crystal: The formula is glass/composite notation and took a crystalline entry of the same
             composition.
     """
