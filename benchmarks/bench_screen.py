@@ -98,7 +98,7 @@ def funnel_summary(results: Path) -> dict[str, int]:
     return {s: int(f[f"stage_{s}"].sum()) for s in STAGES}
 
 
-def _small_coating_interfaces(results: Path, table) -> list:
+def _small_coating_interfaces(results: Path) -> list:
     """Computed coating interfaces with <= 6 elements (Li included) and plain formulas, in plan order."""
     from screening.composition import parse_formula
 
@@ -146,7 +146,7 @@ def engine_vs_pymatgen(results: Path, n: int, n_coatings: int, seed: int = 0) ->
     from screening.thermo.subsets import index_of
 
     index_of(table)  # the table's chemical-system index, built once per table (untimed)
-    small = _small_coating_interfaces(results, table)
+    small = _small_coating_interfaces(results)
     if not small:
         return None
     entries: dict = {}

@@ -246,7 +246,7 @@ def _interphase(
     for key in zip(*(have[c].to_numpy(dtype=np.int64) for c in ("stack_id", "candidate", "interface")), strict=True):
         ids.setdefault(key[:2], []).append(key[2])
     base = {s.id: plan.baseline_ids(s) for s in plan.stacks}
-    base_worst = {sid: interphase_tables.worst_of(ids, lookup) for sid, ids in base.items()}
+    base_worst = {sid: interphase_tables.worst_of(base_ids, lookup) for sid, base_ids in base.items()}
     cols = [c for c in ("band_gap", "conducting", "gap_evidence") if c in windows.columns]
     win = {r["name"]: r for r in windows.loc[windows["role"] == "coating", ["name", *cols]].to_dict("records")}
     out = {c: [] for c in interphase_tables.RANK_COLUMNS}

@@ -177,7 +177,7 @@ class Engine:
         row on equal energies."""
         hit = self._own.get(r.formula)
         if hit is None:
-            own = tuple(sorted((el for el, v in r.amounts.items() if v > 0), key=ATOMIC_NUMBER.__getitem__))
+            own = self._elements_of(r)
             idx, frac = exact_rows(self.table, own)
             target = self._vector(r.amounts, own)
             match = np.flatnonzero(np.abs(frac - target).max(axis=1) < COMP_TOL) if len(idx) else idx
@@ -200,12 +200,9 @@ class Engine:
         return e
 
     def _entry_status(
-        self, r: _Reactant, elements: tuple[str, ...], hull_value: float
+        self, r: _Reactant, hull_value: float
     ) -> tuple[int | None, float | None, bool, bool, float | None]:
-        """(row, entry energy, has_entry, virtual, e_above_hull) of ``r`` given its hull energy [eV/atom].
-
-        ``elements`` may be a superset of the reactant's own (the hull at its composition is the same).
-        """
+        """(row, entry energy, has_entry, virtual, e_above_hull) of ``r`` given its hull energy [eV/atom]."""
         row, e_entry = self._own_entry(r)
         has_entry = row is not None
         virtual = (not has_entry) or bool(self.table.virtual[row])
@@ -283,7 +280,7 @@ class Engine:
         self.table.check_elements(elements, formula)
         lp = self._lp(elements, None)
         sol = lp.solve(self._vector(r.amounts, elements))
-        row, e_entry, has_entry, virtual, e_above = self._entry_status(r, elements, sol.value)
+        row, e_entry, has_entry, virtual, e_above = self._entry_status(r, sol.value)
         dec = Decomposition(
             formula=formula,
             reduced_formula=r.reduced,
@@ -611,7 +608,7 @@ class Engine:
             for i in range(len(points) - 1)
         ])
         # the profile already holds the hull energy at the compound's own composition (t = t_c)
-        _, _, has_entry, virtual, e_above = self._entry_status(r, elements, points[i_c].value)
+        _, _, has_entry, virtual, e_above = self._entry_status(r, points[i_c].value)
         return StabilityWindow(
             formula=formula,
             reduced_formula=r.reduced,

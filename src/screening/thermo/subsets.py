@@ -52,7 +52,6 @@ class ChemsysIndex:
             bits = np.where(cols // 63 == w, np.left_shift(np.int64(1), cols % 63), 0)
             # one stored value per (row, element): distinct bits, so their sum is their bitwise or
             masks[nonempty, w] = np.add.reduceat(bits, starts[nonempty])
-        self._words = words
         self._order, self._groups = _group(masks, np.arange(n))
         # hull candidates: what HullLP keeps of any system (energy <= 0, lowest polymorph, lowest row on ties)
         cand = np.flatnonzero(_hull_candidates(a, table.energy_per_atom))
