@@ -17,7 +17,7 @@ from screening.composition.parse import ATOMIC_NUMBER
 from screening.entries import EntryTable
 from screening.thermo import Engine
 from screening.thermo.lp import HullLP
-from screening.thermo.subsets import ChemsysIndex, _hull_candidates, exact_rows, select
+from screening.thermo.subsets import ChemsysIndex, _hull_candidates, exact_rows, index_of, select
 
 
 def _table(formulas, energies) -> EntryTable:
@@ -72,6 +72,33 @@ def test_candidate_lps_equal_the_lps_of_every_row(snapshot_table):
         li = els.index("Li")
         for mu in (0.0, -3.0, -4.3):
             _same_lp(HullLP(*_grand(f_all, e[every], every, li, mu)), HullLP(*_grand(f_cand, e[cand], cand, li, mu)))
+
+
+@pytest.mark.snapshot
+def test_engine_lps_open_to_li_equal_the_lps_of_every_row(snapshot_table):
+    """The engine prunes the grand-potential points itself (lowest per composition without Li, from the index's
+    groups or computed directly): the LP is the one HullLP's own pruning makes of every row."""
+    index_of(snapshot_table)  # the index's groups
+    eng = Engine(snapshot_table)
+    e = snapshot_table.energy_per_atom
+    rng = random.Random(5)
+    others = [el for el in snapshot_table.elements if el != "Li"]
+    systems = [("Li", "Co", "O", "P", "S"), ("Li", "Mn", "O"), ("Li", "Nb", "O", "P", "S", "Cl"), ("Li", "O")]
+    systems += [tuple(sorted({"Li", *rng.sample(others, n)}, key=ATOMIC_NUMBER.__getitem__)) for n in (1, 2, 3, 4, 5)]
+    for els in systems:
+        every = snapshot_table.select(els)
+        f = snapshot_table.fractions(every, els)
+        for mu in (0.0, -3.0, -4.3):
+            _same_lp(eng._lp(els, mu), HullLP(*_grand(f, e[every], every, els.index("Li"), mu)))
+    # a small table before its index exists: the groups are computed directly (LiS, Li2S2 and S at one point
+    # without Li; Li2S twice, the lower kept)
+    t = _table(["Li2S", "Li2S", "LiS", "Li2S2", "LiS2", "Li3S2"], [-0.5, -0.9, -0.7, -0.7, -0.4, -0.6])
+    every = t.select(("Li", "S"))
+    f = t.fractions(every, ("Li", "S"))
+    for mu in (0.0, -0.5, -2.0):
+        lp = Engine(t)._lp(("Li", "S"), mu)
+        _same_lp(lp, HullLP(*_grand(f, t.energy_per_atom[every], every, 0, mu)))
+        assert len(lp.labels) == 1  # one point: S, the lowest grand potential of the S vertex
 
 
 @pytest.mark.snapshot

@@ -25,7 +25,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from screening.composition.parse import ATOMIC_NUMBER, is_composite
+from screening.composition.parse import ATOMIC_NUMBER, is_composite, parse_formula
 from screening.entries.table import EntryTable
 from screening.errors import InputError
 from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
@@ -48,7 +48,7 @@ from screening.thermo.results import (
     StabilityWindow,
 )
 from screening.thermo.segment import Point, hull_breakpoints, hull_profile
-from screening.thermo.subsets import exact_rows, select
+from screening.thermo.subsets import exact_rows, lowest_per_composition, select
 
 #: Highest potential accepted [V vs Li/Li+]; every electrolyte and cathode is oxidised well below it.
 MAX_VOLTAGE = 10.0
@@ -130,14 +130,19 @@ class Engine:
         idx, frac = self._subset(elements)
         energies = self.table.energy_per_atom[idx]
         if mu_li is None:
-            lp = HullLP(frac, energies, idx)
-        else:
+            lp = HullLP(frac, energies, idx, pruned=True)  # hull candidates only (subsets.select)
+        else:  # grand potential per non-Li atom; of the points at one non-Li composition only the lowest
             li = elements.index(LI)
             x_li = frac[:, li]
-            keep = x_li < 1 - 1e-12
-            non_li = np.delete(frac[keep], li, axis=1)
+            keep = np.flatnonzero(x_li < 1 - 1e-12)  # Li metal itself is the reservoir
             scale = 1.0 - x_li[keep]
-            lp = HullLP(non_li / scale[:, None], (energies[keep] - x_li[keep] * mu_li) / scale, idx[keep])
+            phi = (energies[keep] - x_li[keep] * mu_li) / scale
+            below = phi <= 1e-9  # above zero: never on a hull with the element references
+            keep, scale, phi = keep[below], scale[below], phi[below]
+            low = lowest_per_composition(self.table, idx[keep], phi, drop=LI)
+            keep, scale, phi = keep[low], scale[low], phi[low]
+            coords = np.delete(frac[keep], li, axis=1) / scale[:, None]
+            lp = HullLP(coords, phi, idx[keep], pruned=True)
         self._cache[key] = lp
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
@@ -158,18 +163,26 @@ class Engine:
         ``per_atoms`` scales from one normalisation atom to the basis of the caller (e.g. atoms of one
         formula unit of the reactant).
         """
+        return [ph for ph, _ in self._phase_rows(lp, sol, per_atoms, open_li)]
+
+    def _phase_rows(
+        self, lp: HullLP, sol: Solution, per_atoms: float, open_li: bool
+    ) -> list[tuple[Phase, dict[str, float]]]:
+        """:meth:`_phases` with each product's atoms per formula unit of its reduced formula."""
         out = []
         for i, amt in zip(sol.index.tolist(), sol.amount.tolist(), strict=True):
             row = int(lp.labels[i])
             info = self._row_info.get(row)
-            if info is None:  # (name, id, atoms, Li atoms, virtual) of a product, once per Engine
+            if info is None:  # (name, id, atoms, Li atoms, virtual, composition) of a product, once per Engine
                 name = self.table.name(row)
-                info = (name, self.table.ids[row], *_atoms_of_reduced(name), bool(self.table.virtual[row]))
-                self._row_info[row] = info
-            name, entry_id, n_all, n_li, virtual = info
+                comp = parse_formula(name)
+                info = (name, self.table.ids[row], sum(comp.values()), comp.get(LI, 0.0), bool(self.table.virtual[row]))
+                self._row_info[row] = info = (*info, comp)
+            name, entry_id, n_all, n_li, virtual, comp = info
             n_norm = n_all - n_li if open_li else n_all
-            out.append(Phase(formula=name, entry_id=entry_id, amount=float(amt * per_atoms / n_norm), virtual=virtual))
-        out.sort(key=lambda p: (-round(p.amount, 9), p.formula))  # rounded: ties by name, not by noise
+            phase = Phase(formula=name, entry_id=entry_id, amount=float(amt * per_atoms / n_norm), virtual=virtual)
+            out.append((phase, comp))
+        out.sort(key=lambda pc: (-round(pc[0].amount, 9), pc[0].formula))  # rounded: ties by name, not by noise
         return out
 
     def _own_entry(self, r: _Reactant) -> tuple[int | None, float | None]:
@@ -471,10 +484,11 @@ class Engine:
         x_molar = mol_a / mol
         x = mol_a * ra.n_atoms / (mol_a * ra.n_atoms + mol_b * rb.n_atoms)
         # products per reaction as written (x_molar A + (1 - x_molar) B): one normalisation atom = 1/mol
-        products = self._phases(lp, p.solution, per_atoms=1.0 / mol, open_li=open_li)
-        products, x_bal = _balanced(products, ra.amounts, rb.amounts, float(x_molar), open_li)
+        rows = self._phase_rows(lp, p.solution, 1.0 / mol, open_li)
+        comps = [c for _, c in rows]
+        products, x_bal = _balanced([ph for ph, _ in rows], comps, ra.amounts, rb.amounts, float(x_molar), open_li)
         li_in = x_bal * ra.n_li + (1 - x_bal) * rb.n_li
-        li_out = sum(ph.amount * _atoms_of_reduced(ph.formula)[1] for ph in products)
+        li_out = sum(ph.amount * c.get(LI, 0.0) for ph, c in zip(products, comps, strict=True))
         li_exchange = li_out - li_in if open_li else 0.0
         # x_molar counts formula units as written; the string names reduced formulas, so rescale
         # (Li2Nb2O6 is 2 LiNbO3, O is 0.5 O2): every reaction string balances whatever the spelling.

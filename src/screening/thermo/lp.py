@@ -63,7 +63,7 @@ def _new_highs():
     return h
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Solution:
     """One hull evaluation.
 
@@ -90,27 +90,35 @@ class HullLP:
 
     Points above zero energy can never be on a hull whose vertices include the zero-energy element
     references, and of several points at one composition only the lowest matters, so both are pruned
-    before the LP is built.
+    before the LP is built (``pruned=True``: the caller already did, e.g. with the hull candidates of
+    :mod:`.subsets`). The LP's columns are the kept points in order of label, so that ties in the simplex
+    (to the lowest column) do not depend on how the points were selected.
     """
 
-    def __init__(self, coords: np.ndarray, energies: np.ndarray, labels: np.ndarray):
+    def __init__(self, coords: np.ndarray, energies: np.ndarray, labels: np.ndarray, pruned: bool = False):
         coords = np.asarray(coords, dtype=float)
         energies = np.asarray(energies, dtype=float)
         labels = np.asarray(labels)
-        keep = energies <= 1e-9
-        coords, energies, labels = coords[keep], energies[keep], labels[keep]
-        # lowest point per composition (polymorphs); deterministic tie-break by label
-        key = np.round(coords, 9)
-        order = np.lexsort((labels, energies, *key.T[::-1]))
-        key, coords, energies, labels = key[order], coords[order], energies[order], labels[order]
-        first = np.ones(len(key), dtype=bool)
-        first[1:] = np.any(key[1:] != key[:-1], axis=1)
-        self.coords = coords[first]
-        self.energies = energies[first]
-        self.labels = labels[first]
+        if not pruned:
+            keep = energies <= 1e-9
+            coords, energies, labels = coords[keep], energies[keep], labels[keep]
+            # lowest point per composition (polymorphs); deterministic tie-break by label
+            key = np.round(coords, 9)
+            order = np.lexsort((labels, energies, *key.T[::-1]))
+            key = key[order]
+            first = np.ones(len(key), dtype=bool)
+            first[1:] = np.any(key[1:] != key[:-1], axis=1)
+            kept = order[first]
+            order = kept[np.argsort(labels[kept], kind="stable")]
+            coords, energies, labels = coords[order], energies[order], labels[order]
+        elif len(labels) > 1 and not (labels[1:] > labels[:-1]).all():
+            order = np.argsort(labels, kind="stable")
+            coords, energies, labels = coords[order], energies[order], labels[order]
+        self.coords = coords
+        self.energies = energies
+        self.labels = labels
         self.dim = coords.shape[1]
-        covered = (self.coords > 1 - 1e-12).any(axis=0)
-        if not covered.all():
+        if len(coords) == 0 or coords.max(axis=0).min() <= 1 - 1e-12:
             raise ScreeningError(
                 "the hull has no reference point for one of its coordinates; every element needs an entry at 0 eV/atom"
             )

@@ -45,7 +45,12 @@ def _reaction_string(reactants: list[tuple[str, float]], products: list[tuple[st
 
 
 def _balanced(
-    phases: list[Phase], va: dict[str, float], vb: dict[str, float], x_molar: float, open_li: bool
+    phases: list[Phase],
+    comps: list[dict[str, float]],
+    va: dict[str, float],
+    vb: dict[str, float],
+    x_molar: float,
+    open_li: bool,
 ) -> tuple[list[Phase], float]:
     """Products and A fraction re-solved exactly so ``x A + (1-x) B -> phases`` balances (Li free if open).
 
@@ -57,6 +62,7 @@ def _balanced(
 
     Args:
         phases: Products, amounts per reaction as written.
+        comps: Atoms per formula unit of each product (of its reduced formula, as named).
         va, vb: Atoms per formula unit of A and B as written.
         x_molar: Formula units of A per reaction.
         open_li: Li exchanged with the reservoir (not balanced here).
@@ -66,19 +72,31 @@ def _balanced(
     """
     if not phases:
         return phases, x_molar
-    comps = [parse_formula(ph.formula) for ph in phases]
-    els = sorted({el for c in comps for el in c} | set(va) | set(vb))
+    els = {*va, *vb}
+    for c in comps:
+        els.update(c)
     if open_li:
-        els = [el for el in els if el != LI]
-    m = np.array([[c.get(el, 0.0) for c in comps] for el in els])
+        els.discard(LI)
+    els = sorted(els)
     av = [va.get(el, 0.0) for el in els]
     bv = [vb.get(el, 0.0) for el in els]
     scale = max(1.0, *map(abs, av), *map(abs, bv))
+    # the walk's kinks usually balance already: check that in plain Python (a handful of products)
+    amounts = [ph.amount for ph in phases]
+    made = dict.fromkeys(els, 0.0)
+    for n, c in zip(amounts, comps, strict=True):
+        for el, k in c.items():
+            if el in made:
+                made[el] += n * k
+    if all(
+        abs(made[el] - (x_molar * a_el + (1 - x_molar) * b_el)) <= 1e-13 * scale
+        for el, a_el, b_el in zip(els, av, bv, strict=True)
+    ):
+        return phases, x_molar
+    m = np.array([[c.get(el, 0.0) for c in comps] for el in els])
     a, b = np.array(av), np.array(bv)
-    lp_amounts = np.array([ph.amount for ph in phases])
+    lp_amounts = np.array(amounts)
     target = x_molar * a + (1 - x_molar) * b
-    if np.abs(m @ lp_amounts - target).max() <= 1e-13 * scale:
-        return phases, x_molar  # the LP's amounts already balance (the walk's kinks are exact)
     n = np.linalg.lstsq(m, target, rcond=None)[0]
     x = x_molar
     if np.abs(m @ n - target).max() > 1e-12 * scale:  # the kink sits a hair off: let x move

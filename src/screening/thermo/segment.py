@@ -41,7 +41,7 @@ T_TOL = 1e-9
 SLOPE_RTOL = 1e-7
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Point:
     """f evaluated at parameter t, with the slope of its supporting line and the LP solution."""
 

@@ -23,7 +23,7 @@ atom), so an optimal basis is an m x m matrix of phase compositions. Two operati
 Degenerate steps (several basic amounts reaching zero at one t) are ordinary zero-length pivots;
 dual-degenerate pivots (coplanar points: a tie in the dual ratio test) change the basis but not the
 slope, so callers merge pieces of equal slope. Both rules are deterministic (ties go to the lowest
-column index; columns are ordered by composition), so results do not depend on solve history. When
+column index; columns are ordered by label, the table row), so results do not depend on solve history. When
 the pivoting fails to finish (iteration cap, a singular basis) :class:`SimplexFailure` is raised and
 the caller falls back to HiGHS.
 """
@@ -50,7 +50,7 @@ class SimplexFailure(RuntimeError):
     """The dense simplex gave up (cycling guard or a numerically singular basis); use HiGHS instead."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Piece:
     """One basis of the parametric walk, optimal for t in [t0, t1].
 
@@ -102,6 +102,7 @@ class DenseSimplex:
         self._last: np.ndarray | None = None  # basis optimal at self._last_c
         self._last_c: np.ndarray | None = None
         self._walks: dict[tuple[bytes, bytes], list[Piece]] = {}
+        self._refs_inv: np.ndarray | None = None  # inverse of the references' basis (the identity, up to round-off)
 
     # ------------------------------------------------------------------ building blocks
     def _factor(self, basis: np.ndarray) -> np.ndarray:
@@ -137,8 +138,12 @@ class DenseSimplex:
         Raises:
             SimplexFailure: when the pivoting does not finish.
         """
-        c = np.asarray(c, dtype=float)
-        basis = None
+        basis, x, mu, _ = self._solve(np.asarray(c, dtype=float))
+        return basis, x, mu
+
+    def _solve(self, c: np.ndarray):
+        """:meth:`solve`, also returning the inverse of the optimal basis (None when it came from a walk)."""
+        basis = inv = None
         if self._last is not None:
             inv = self._factor(self._last)
             x = inv @ c
@@ -153,33 +158,35 @@ class DenseSimplex:
                     self._keep_walk(c, self._last_c, pieces)
                     end = pieces[-1]
                     self._last, self._last_c = end.basis.copy(), c
-                    return end.basis.copy(), end.amounts(1.0), end.mu
+                    return end.basis.copy(), end.amounts(1.0), end.mu, None
         if basis is None:
-            basis = self.refs.copy()
-            inv = self._factor(basis)
+            if self._refs_inv is None:  # unit columns (up to round-off): a diagonal matrix, as a rule
+                b = self.a[:, self.refs]
+                diag = b.diagonal()
+                self._refs_inv = np.diag(1.0 / diag) if np.count_nonzero(b) == self.m else self._factor(self.refs)
+            basis, inv = self.refs.copy(), self._refs_inv.copy()
             x = inv @ c
+        a, e = self.a, self.e
         for it in range(self.max_pivots):
-            mu, d = self._duals(inv, basis)
+            mu = e[basis] @ inv
+            d = e - mu @ a
             d[basis] = 0.0
-            if not d.min() < -DUAL_TOL:  # every reduced cost >= 0: optimal
-                inv = self._factor(basis)
-                x = inv @ c
-                mu = self.e[basis] @ inv
-                self._last, self._last_c = basis.copy(), c
-                return basis, np.maximum(x, 0.0), mu
             j = int(d.argmin())  # Dantzig's rule; ties to the lowest column
-            w = inv @ self.a[:, j]
-            pos = w > PIVOT_TOL
-            if not pos.any():
+            if not d[j] < -DUAL_TOL:  # every reduced cost >= 0: optimal
+                self._last, self._last_c = basis.copy(), c
+                return basis, np.maximum(x, 0.0), mu, inv
+            w = inv @ a[:, j]
+            pos = (w > PIVOT_TOL).nonzero()[0]
+            if not len(pos):
                 raise SimplexFailure("unbounded direction")  # impossible with columns summing to one
-            r = int(np.where(pos, np.maximum(x, 0.0) / np.where(pos, w, 1.0), np.inf).argmin())
+            r = int(pos[(np.maximum(x[pos], 0.0) / w[pos]).argmin()])
             basis[r] = j
             self.n_pivots += 1
             if (it + 1) % 16 == 0:
                 inv = self._factor(basis)
             else:  # product-form update of the inverse
                 row = inv[r] / w[r]
-                inv -= np.outer(w, row)
+                inv -= w[:, None] * row
                 inv[r] = row
             x = inv @ c
         raise SimplexFailure("pivot limit reached")
@@ -202,8 +209,8 @@ class DenseSimplex:
             return self._walks[ka, kb]
         if (kb, ka) in self._walks:  # the same line walked the other way (e.g. by a point solve)
             return [_reversed(p) for p in reversed(self._walks[kb, ka])]
-        basis, _, _ = self.solve(c_b)
-        pieces = self._walk_from(basis, c_b, c_a)
+        basis, _, _, inv = self._solve(c_b)
+        pieces = self._walk_from(basis, c_b, c_a, inv)
         self._keep_walk(c_a, c_b, pieces)
         self._last, self._last_c = pieces[-1].basis.copy(), c_a
         return pieces
@@ -213,19 +220,22 @@ class DenseSimplex:
             self._walks.pop(next(iter(self._walks)))
         self._walks[c_a.tobytes(), c_b.tobytes()] = pieces
 
-    def _walk_from(self, basis: np.ndarray, c_b: np.ndarray, c_a: np.ndarray) -> list[Piece]:
-        """Pieces along t c_a + (1 - t) c_b from ``basis``, optimal at c_b (t = 0)."""
-        dirn = c_a - c_b
+    def _walk_from(
+        self, basis: np.ndarray, c_b: np.ndarray, c_a: np.ndarray, inv: np.ndarray | None = None
+    ) -> list[Piece]:
+        """Pieces along t c_a + (1 - t) c_b from ``basis``, optimal at c_b (t = 0); ``inv``: its inverse."""
+        rhs = np.column_stack((c_b, c_a - c_b))  # basic amounts u + t v = inv @ rhs @ (1, t)
         basis = basis.copy()
-        inv = self._factor(basis)
+        inv = self._factor(basis) if inv is None else inv.copy()
+        a, e = self.a, self.e
         pieces: list[Piece] = []
         t = 0.0
-        for _ in range(self.max_pivots):
-            u = inv @ c_b
-            v = inv @ dirn
-            mu, d = self._duals(inv, basis)
-            eb = self.e[basis]
-            value0, slope = float(eb @ u), float(eb @ v)
+        for it in range(self.max_pivots):
+            uv = inv @ rhs
+            u, v = uv[:, 0], uv[:, 1]
+            eb = e[basis]
+            mu = eb @ inv
+            value0, slope = (eb @ uv).tolist()
             leaving = (v < -RATE_TOL).nonzero()[0]
             t_next, r = 1.0, -1
             if len(leaving):
@@ -238,16 +248,22 @@ class DenseSimplex:
             if r < 0:
                 return pieces
             # dual ratio test on row r: keep every reduced cost >= 0
-            alpha = inv[r] @ self.a
+            alpha = inv[r] @ a
             alpha[basis] = 0.0
             cand = (alpha < -PIVOT_TOL).nonzero()[0]
             if len(cand) == 0:
                 raise SimplexFailure("no entering column")  # infeasible beyond t: impossible inside the simplex
-            ratios = np.maximum(d[cand], 0.0) / -alpha[cand]
-            j = int(cand[ratios.argmin()])
+            d = e[cand] - mu @ a[:, cand]
+            j = int(cand[(np.maximum(d, 0.0) / -alpha[cand]).argmin()])
             basis[r] = j
             self.n_pivots += 1
-            inv = self._factor(basis)
+            if (it + 1) % 8 == 0:
+                inv = self._factor(basis)
+            else:  # product-form update of the inverse (alpha[j] is the pivot element)
+                w = inv @ a[:, j]
+                row = inv[r] / w[r]
+                inv -= w[:, None] * row
+                inv[r] = row
             t = t_next
         raise SimplexFailure("pivot limit reached")
 

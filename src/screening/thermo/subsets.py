@@ -21,7 +21,7 @@ from screening.entries.table import EntryTable
 #: Systems with more elements than this are selected by the table's own mask test (2^n look-ups).
 MAX_INDEXED_ELEMENTS = 14
 #: Queries of a table answered by its own mask test before the index is built: building it costs about
-#: 0.15 s on the 132,752-row snapshot, a mask test about 3 ms, so a command-line call that asks a few
+#: 0.3-0.4 s on the 132,752-row snapshot, a mask test about 3 ms, so a command-line call that asks a few
 #: systems never pays for it while a screen (thousands of queries) does once. Both give the same rows.
 QUERIES_BEFORE_INDEX = 32
 
@@ -57,6 +57,16 @@ class ChemsysIndex:
         cand = np.flatnonzero(_hull_candidates(a, table.energy_per_atom))
         self._cand_order, self._cand_groups = _group(masks[cand], cand)
         self.n_candidates = len(cand)
+        # the candidates' compositions without Li, for hulls open to Li (-1: not a candidate)
+        self._no_li = np.full(n, -1, dtype=np.int64)
+        if len(cand):
+            self._no_li[cand] = _composition_groups(a[cand], self._col.get("Li"))
+
+    def groups_without_li(self, rows: np.ndarray) -> np.ndarray | None:
+        """Composition group without Li of each of ``rows`` (hull candidates), or None when one of them is not a
+        hull candidate (see :func:`lowest_per_composition`)."""
+        groups = self._no_li[rows]
+        return groups if len(groups) == 0 or groups.min() >= 0 else None
 
     def _bits(self, elements: Sequence[str]) -> int:
         full = 0
@@ -97,9 +107,9 @@ class ChemsysIndex:
         """Dense (len(rows), len(elements)) atomic fractions of ``rows`` (all within ``elements``)."""
         starts = self._indptr[rows]
         lens = self._indptr[rows + 1] - starts
-        total = int(lens.sum())
+        ends = lens.cumsum()
         row_of = np.repeat(np.arange(len(rows)), lens)
-        pos = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens) + np.repeat(starts, lens)
+        pos = np.arange(int(ends[-1]) if len(ends) else 0) + (starts - (ends - lens))[row_of]  # stored value positions
         colmap = np.full(len(self._col), -1, dtype=np.int64)
         colmap[[self._col[el] for el in elements]] = np.arange(len(elements))
         out = np.zeros((len(rows), len(elements)))
@@ -126,39 +136,72 @@ def _group(masks: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, dict[int, t
     return np.asarray(rows, dtype=np.int64)[order], dict(zip(keys, spans, strict=True))
 
 
-def _hull_candidates(amounts, energies: np.ndarray) -> np.ndarray:
-    """(n,) True for the rows a hull LP can use: formation energy <= 1e-9 eV/atom and the lowest entry of its
-    composition (fractions rounded to 9 digits; the lowest row on ties), exactly the pruning of HullLP."""
-    n = amounts.shape[0]
-    keep = np.asarray(energies) <= 1e-9
+def _composition_groups(amounts, drop: int | None = None) -> np.ndarray:
+    """(n,) group of each row of a sparse amounts matrix: equal for rows of the same composition (atomic fractions
+    rounded to 9 digits), without column ``drop`` if given (rows left with no atoms form one group)."""
     a = amounts.tocsr().copy()
     a.sum_duplicates()  # also sorts the columns of each row
+    if drop is not None:
+        a.data[a.indices == drop] = 0.0
     a.eliminate_zeros()
+    n = a.shape[0]
     lens = np.diff(a.indptr)
     totals = np.asarray(a.sum(axis=1)).ravel()
     data = a.data / np.repeat(np.where(totals > 0, totals, 1.0), lens)
     rounded = np.round(data, 9) + 0.0  # + 0.0: no -0.0
-    rows = np.flatnonzero(keep & (lens > 0))
-    if len(rows) == 0:
-        return np.zeros(n, dtype=bool)
     # each row's composition as fixed-width columns: its element columns and rounded fractions, padded
-    width = int(lens.max())
+    width = max(int(lens.max()), 1) if n else 1
     row_of = np.repeat(np.arange(n), lens)
     pos = np.arange(len(a.data)) - np.repeat(a.indptr[:-1], lens)
     cols = np.full((n, width), -1, dtype=np.int64)
     vals = np.zeros((n, width))
     cols[row_of, pos] = a.indices
     vals[row_of, pos] = rounded
-    e = np.asarray(energies, dtype=float)[rows]
-    comp = np.ascontiguousarray(np.hstack([cols[rows], vals[rows].view(np.int64)]))
+    comp = np.ascontiguousarray(np.hstack([cols, vals.view(np.int64)]))
     _, group = np.unique(comp.view(np.dtype((np.void, comp.itemsize * comp.shape[1]))).ravel(), return_inverse=True)
+    return group.ravel()
+
+
+def _hull_candidates(amounts, energies: np.ndarray) -> np.ndarray:
+    """(n,) True for the rows a hull LP can use: formation energy <= 1e-9 eV/atom and the lowest entry of its
+    composition (fractions rounded to 9 digits; the lowest row on ties), exactly the pruning of HullLP."""
+    n = amounts.shape[0]
+    rows = np.flatnonzero((np.asarray(energies) <= 1e-9) & (np.diff(amounts.tocsr().indptr) > 0))
+    if len(rows) == 0:
+        return np.zeros(n, dtype=bool)
+    group = _composition_groups(amounts[rows])
+    e = np.asarray(energies, dtype=float)[rows]
     # sorted by composition, then energy, then row: the first of each composition is the one HullLP keeps
-    order = np.lexsort((rows, e, group.ravel()))
+    order = np.lexsort((rows, e, group))
     first = np.ones(len(rows), dtype=bool)
-    first[1:] = group.ravel()[order][1:] != group.ravel()[order][:-1]
+    first[1:] = group[order][1:] != group[order][:-1]
     out = np.zeros(n, dtype=bool)
     out[rows[order][first]] = True
     return out
+
+
+def lowest_per_composition(
+    table: EntryTable, rows: np.ndarray, energies: np.ndarray, drop: str | None = None
+) -> np.ndarray:
+    """Positions into ``rows`` (ascending) of the lowest of ``energies`` per composition of the rows without the
+    element ``drop`` (the lowest row on ties): the points a hull LP keeps when ``drop`` is an open element.
+
+    Args:
+        table: The table of ``rows``.
+        rows: Row indices (ascending).
+        energies: (len(rows),) energy of each row in the LP's normalisation [eV].
+        drop: Element left out of the compositions (e.g. "Li" for a grand-potential hull).
+    """
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.int64)
+    index = _built_index(table) if drop == "Li" else None
+    group = None if index is None else index.groups_without_li(rows)
+    if group is None:
+        group = _composition_groups(table.amounts[rows], table.elements.index(drop) if drop in table.elements else None)
+    order = np.lexsort((rows, energies, group))
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = group[order][1:] != group[order][:-1]
+    return np.sort(order[first])
 
 
 def index_of(table: EntryTable) -> ChemsysIndex:
@@ -172,6 +215,13 @@ def index_of(table: EntryTable) -> ChemsysIndex:
     with _lock:
         _indexes[key] = (weakref.ref(table, lambda _ref, k=key: _indexes.pop(k, None)), index)
     return index
+
+
+def _built_index(table: EntryTable) -> ChemsysIndex | None:
+    """The index of ``table`` if it has been built (None otherwise; never builds it)."""
+    with _lock:
+        hit = _indexes.get(id(table))
+    return hit[1] if hit is not None and hit[0]() is table else None
 
 
 def _index_worthwhile(table: EntryTable) -> bool:
@@ -200,16 +250,19 @@ def select(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(row indices, atomic fractions) of the entries within ``elements``; same rows as ``table.select``.
 
-    With ``hull_only``, once the table's index exists, only its hull candidates
-    (:meth:`ChemsysIndex.candidates`): a :class:`~screening.thermo.lp.HullLP` built from those is the one
-    built from every row.
+    With ``hull_only``, only the hull candidates among them (:meth:`ChemsysIndex.candidates`, the same rows
+    whether or not the table's index exists yet): a :class:`~screening.thermo.lp.HullLP` built from those
+    (``pruned=True``) is the one built from every row.
 
     Raises:
         MissingElementError: an element the table has no entries for (from ``table.check_elements``).
     """
     index = _indexed(table, elements)
     if index is None:
-        return _table_rows(table, elements)
+        rows = table.select(elements)
+        if hull_only:
+            rows = rows[_hull_candidates(table.amounts[rows], table.energy_per_atom[rows])]
+        return rows, table.fractions(rows, elements)
     rows = index.candidates(elements) if hull_only else index.select(elements)
     return rows, index.fractions(rows, elements)
 
@@ -234,4 +287,4 @@ def _table_rows(table: EntryTable, elements: Sequence[str]) -> tuple[np.ndarray,
     return rows, table.fractions(rows, elements)
 
 
-__all__ = ["ChemsysIndex", "exact_rows", "index_of", "select"]
+__all__ = ["ChemsysIndex", "exact_rows", "index_of", "lowest_per_composition", "select"]
