@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from screening.composition.reduced import reduced_formula
 from screening.errors import FormulaError
 
 # Symbols of the elements (Z = 1..103); the data sources never go beyond.
@@ -232,9 +233,8 @@ def chemist_formula(pymatgen_formula: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _canonical_cached(items: tuple[tuple[str, float], ...]) -> str:
-    from screening.composition.reduced import reduced_formula  # pymatgen's rule without importing pymatgen
-
-    return chemist_formula(reduced_formula(dict(items)))
+    formula = reduced_formula(dict(items))  # pymatgen's rule without importing pymatgen
+    return chemist_formula(formula) if "." in formula else formula  # integer formulas never write a 1
 
 
 def canonical_formula(amounts: dict[str, float]) -> str:

@@ -39,12 +39,18 @@ SPECIAL_FORMULAS = {
 _TOL = 1e-8  # pymatgen's Composition.amount_tolerance and formula_double_format tolerance
 
 
+#: Sort key of each element in a formula: electronegativity, then symbol.
+_ORDER_KEY = {s: (x, s) for s, x in ELECTRONEGATIVITY.items()}
+
+
 def _order(symbols) -> list[str]:
-    return sorted(symbols, key=lambda s: (ELECTRONEGATIVITY[s], s))
+    return sorted(symbols, key=_ORDER_KEY.__getitem__)
 
 
 def _number(x: float, ignore_ones: bool = True) -> str:
     """pymatgen's ``formula_double_format``: '' for 1, an int when within 1e-8, else rounded to 8 places."""
+    if x == int(x):  # exactly integral (the usual case): the same strings, without the tolerance tests
+        return "" if ignore_ones and x == 1 else str(int(x))
     if ignore_ones and math.isclose(x, 1, abs_tol=_TOL):
         return ""
     if math.isclose(x, round(x), abs_tol=_TOL, rel_tol=0):

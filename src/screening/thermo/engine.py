@@ -185,38 +185,61 @@ class Engine:
         out.sort(key=lambda pc: (-round(pc[0].amount, 9), pc[0].formula))  # rounded: ties by name, not by noise
         return out
 
-    def _own_entry(self, r: _Reactant) -> tuple[int | None, float | None]:
+    def _own_entry(
+        self, r: _Reactant, within: tuple[HullLP, np.ndarray] | None = None
+    ) -> tuple[int | None, float | None]:
         """Lowest entry with exactly the composition of ``r`` (None if it has no entry: virtual); the lowest
-        row on equal energies."""
+        row on equal energies.
+
+        ``within``: a closed hull LP whose space holds ``r``, and ``r``'s composition in its coordinates. Its
+        point at that composition, if it has one, is the entry: a hull point is the lowest entry of its
+        composition, the lowest row on ties. Otherwise (an entry above 0 eV/atom, or none) the rows of exactly
+        ``r``'s system are searched.
+        """
         hit = self._own.get(r.formula)
         if hit is None:
-            own = self._elements_of(r)
-            idx, frac = exact_rows(self.table, own)
-            target = self._vector(r.amounts, own)
-            match = np.flatnonzero(np.abs(frac - target).max(axis=1) < COMP_TOL) if len(idx) else idx
-            if len(match) == 0:
-                hit = (None, None)
-            else:
-                rows = idx[match]
-                e = self.table.energy_per_atom[rows]
-                j = int(np.lexsort((rows, e))[0])
-                hit = (int(rows[j]), float(e[j]))
+            if within is not None:
+                lp, c = within
+                at = np.flatnonzero(np.abs(lp.coords - c).max(axis=1) < COMP_TOL)
+                if len(at) == 1:
+                    row = int(lp.labels[at[0]])
+                    hit = (row, float(self.table.energy_per_atom[row]))
+            if hit is None:
+                hit = self._own_entry_of_rows(r)
             self._own[r.formula] = hit
         return hit
+
+    def _own_entry_of_rows(self, r: _Reactant) -> tuple[int | None, float | None]:
+        own = self._elements_of(r)
+        idx, frac = exact_rows(self.table, own)
+        target = self._vector(r.amounts, own)
+        match = np.flatnonzero(np.abs(frac - target).max(axis=1) < COMP_TOL) if len(idx) else idx
+        if len(match) == 0:
+            return None, None
+        rows = idx[match]
+        e = self.table.energy_per_atom[rows]
+        j = int(np.lexsort((rows, e))[0])
+        return int(rows[j]), float(e[j])
+
+    def _own_lp(self, r: _Reactant) -> tuple[HullLP, np.ndarray]:
+        """The closed hull LP of ``r``'s own system and ``r``'s composition in it."""
+        own = self._elements_of(r)
+        return self._lp(own, None), self._vector(r.amounts, own)
 
     def _hull_of_own(self, r: _Reactant) -> float:
         """Closed hull energy of ``r`` in its own chemical system [eV/atom] (one LP solve per formula)."""
         e = self._own_hull.get(r.formula)
         if e is None:
-            own = self._elements_of(r)
-            e = self._own_hull[r.formula] = self._lp(own, None).solve(self._vector(r.amounts, own)).value
+            lp, c = self._own_lp(r)
+            e = self._own_hull[r.formula] = lp.solve(c).value
         return e
 
     def _entry_status(
-        self, r: _Reactant, hull_value: float
+        self, r: _Reactant, hull_value: float, within: tuple[HullLP, np.ndarray] | None = None
     ) -> tuple[int | None, float | None, bool, bool, float | None]:
-        """(row, entry energy, has_entry, virtual, e_above_hull) of ``r`` given its hull energy [eV/atom]."""
-        row, e_entry = self._own_entry(r)
+        """(row, entry energy, has_entry, virtual, e_above_hull) of ``r`` given its hull energy [eV/atom];
+        ``within`` as for :meth:`_own_entry`."""
+        row, e_entry = self._own_entry(r, within)
         has_entry = row is not None
         virtual = (not has_entry) or bool(self.table.virtual[row])
         # below 1e-12 eV/atom a difference is the solver's round-off: exactly 0, so that compounds on the hull
@@ -292,8 +315,9 @@ class Engine:
         elements = self._elements_of(r)
         self.table.check_elements(elements, formula)
         lp = self._lp(elements, None)
-        sol = lp.solve(self._vector(r.amounts, elements))
-        row, e_entry, has_entry, virtual, e_above = self._entry_status(r, sol.value)
+        c = self._vector(r.amounts, elements)
+        sol = lp.solve(c)
+        row, e_entry, has_entry, virtual, e_above = self._entry_status(r, sol.value, (lp, c))
         dec = Decomposition(
             formula=formula,
             reduced_formula=r.reduced,
@@ -388,11 +412,6 @@ class Engine:
                         f"{r.formula} is pure Li: open to Li it is the reservoir itself; compute the Li-metal "
                         "interface closed (no --voltage), or the other reactant's decomposition at 0 V"
                     )
-        (row_a, e_entry_a), (row_b, e_entry_b) = self._own_entry(ra), self._own_entry(rb)
-        virt_a = row_a is None or bool(self.table.virtual[row_a])
-        virt_b = row_b is None or bool(self.table.virtual[row_b])
-        glass_a = row_a is not None and is_composite(ra.formula)
-        glass_b = row_b is not None and is_composite(rb.formula)
         if mu is None:
             lp, open_li = self._lp(closed_elements, None), False
             c_a, c_b = self._vector(ra.amounts, elements), self._vector(rb.amounts, elements)
@@ -410,8 +429,16 @@ class Engine:
         f1, f0 = points[-1].value, points[0].value
         if mu is None:  # the closed hull of the union at a reactant's composition is the one of its own system
             hull_a, hull_b = f1, f0
+            (row_a, e_entry_a), (row_b, e_entry_b) = self._own_entry(ra, (lp, c_a)), self._own_entry(rb, (lp, c_b))
         else:
             hull_a, hull_b = self._hull_of_own(ra), self._hull_of_own(rb)
+            (row_a, e_entry_a), (row_b, e_entry_b) = [
+                self._own_entry(r, None if r.formula in self._own else self._own_lp(r)) for r in (ra, rb)
+            ]
+        virt_a = row_a is None or bool(self.table.virtual[row_a])
+        virt_b = row_b is None or bool(self.table.virtual[row_b])
+        glass_a = row_a is not None and is_composite(ra.formula)
+        glass_b = row_b is not None and is_composite(rb.formula)
         e_a = hull_a if hull_reference or row_a is None else e_entry_a
         e_b = hull_b if hull_reference or row_b is None else e_entry_b
         if mu is None:
@@ -622,7 +649,8 @@ class Engine:
             for i in range(len(points) - 1)
         ])
         # the profile already holds the hull energy at the compound's own composition (t = t_c)
-        _, _, has_entry, virtual, e_above = self._entry_status(r, points[i_c].value)
+        c_r = self._vector(r.amounts, elements)
+        _, _, has_entry, virtual, e_above = self._entry_status(r, points[i_c].value, (lp, c_r))
         return StabilityWindow(
             formula=formula,
             reduced_formula=r.reduced,
