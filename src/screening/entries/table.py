@@ -189,8 +189,8 @@ class EntryTable:
     def composition(self, i: int) -> dict[str, float]:
         """Atoms per formula unit of entry ``i``."""
         a = self.amounts
-        lo, hi = a.indptr[i], a.indptr[i + 1]
-        return {self.elements[c]: float(v) for c, v in zip(a.indices[lo:hi], a.data[lo:hi], strict=True)}
+        lo, hi = a.indptr[i : i + 2].tolist()
+        return dict(zip(map(self.elements.__getitem__, a.indices[lo:hi].tolist()), a.data[lo:hi].tolist(), strict=True))
 
     def with_entries(
         self,

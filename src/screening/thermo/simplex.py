@@ -167,8 +167,9 @@ class DenseSimplex:
             basis, inv = self.refs.copy(), self._refs_inv.copy()
             x = inv @ c
         a, e = self.a, self.e
+        eb = e[basis]
         for it in range(self.max_pivots):
-            mu = e[basis] @ inv
+            mu = eb @ inv
             d = e - mu @ a
             d[basis] = 0.0
             j = int(d.argmin())  # Dantzig's rule; ties to the lowest column
@@ -176,11 +177,13 @@ class DenseSimplex:
                 self._last, self._last_c = basis.copy(), c
                 return basis, np.maximum(x, 0.0), mu, inv
             w = inv @ a[:, j]
-            pos = (w > PIVOT_TOL).nonzero()[0]
-            if not len(pos):
+            pos = w > PIVOT_TOL
+            if not pos.any():
                 raise SimplexFailure("unbounded direction")  # impossible with columns summing to one
-            r = int(pos[(np.maximum(x[pos], 0.0) / w[pos]).argmin()])
+            ratios = np.divide(np.maximum(x, 0.0), w, out=np.full(self.m, np.inf), where=pos)
+            r = int(ratios.argmin())  # ties to the lowest row
             basis[r] = j
+            eb[r] = e[j]
             self.n_pivots += 1
             if (it + 1) % 16 == 0:
                 inv = self._factor(basis)
