@@ -31,7 +31,6 @@ from screening.errors import InputError
 from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
 from screening.thermo.reactants import (
     LI,
-    _atoms_of_reduced,
     _balanced,
     _clean,
     _Reactant,
@@ -176,8 +175,8 @@ class Engine:
             if info is None:  # (name, id, atoms, Li atoms, virtual, composition) of a product, once per Engine
                 name = self.table.name(row)
                 comp = parse_formula(name)
-                info = (name, self.table.ids[row], sum(comp.values()), comp.get(LI, 0.0), bool(self.table.virtual[row]))
-                self._row_info[row] = info = (*info, comp)
+                n_all, n_li, virtual = sum(comp.values()), comp.get(LI, 0.0), bool(self.table.virtual[row])
+                info = self._row_info[row] = (name, self.table.ids[row], n_all, n_li, virtual, comp)
             name, entry_id, n_all, n_li, virtual, comp = info
             n_norm = n_all - n_li if open_li else n_all
             phase = Phase(formula=name, entry_id=entry_id, amount=float(amt * per_atoms / n_norm), virtual=virtual)
@@ -350,8 +349,9 @@ class Engine:
         n_non_li = r.n_atoms - r.n_li
         x_li = r.n_li / r.n_atoms
         phi_reactant = (e_reactant - x_li * mu) / (1 - x_li)
-        phases = self._phases(glp, gsol, per_atoms=n_non_li, open_li=True)
-        li_products = sum(p.amount * _atoms_of_reduced(p.formula)[1] for p in phases)
+        rows = self._phase_rows(glp, gsol, n_non_li, open_li=True)
+        phases = [ph for ph, _ in rows]
+        li_products = sum(ph.amount * comp.get(LI, 0.0) for ph, comp in rows)
         dec.phases = phases
         dec.open_hull_energy = gsol.value
         dec.open_reactant_energy = phi_reactant

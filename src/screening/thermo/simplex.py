@@ -115,10 +115,6 @@ class DenseSimplex:
             raise SimplexFailure("singular basis")
         return inv
 
-    def _duals(self, inv: np.ndarray, basis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        mu = self.e[basis] @ inv
-        return mu, self.e - mu @ self.a
-
     # ------------------------------------------------------------------ one composition
     def solve(self, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Optimal basis at composition ``c``.

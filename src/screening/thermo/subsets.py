@@ -170,14 +170,17 @@ def _hull_candidates(amounts, energies: np.ndarray) -> np.ndarray:
     if len(rows) == 0:
         return np.zeros(n, dtype=bool)
     group = _composition_groups(amounts[rows])
-    e = np.asarray(energies, dtype=float)[rows]
-    # sorted by composition, then energy, then row: the first of each composition is the one HullLP keeps
-    order = np.lexsort((rows, e, group))
+    out = np.zeros(n, dtype=bool)
+    out[rows[_lowest_per_group(rows, np.asarray(energies, dtype=float)[rows], group)]] = True
+    return out
+
+
+def _lowest_per_group(rows: np.ndarray, energies: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Ascending positions of the lowest energy of each group, the lowest row on ties (what HullLP keeps)."""
+    order = np.lexsort((rows, energies, group))
     first = np.ones(len(rows), dtype=bool)
     first[1:] = group[order][1:] != group[order][:-1]
-    out = np.zeros(n, dtype=bool)
-    out[rows[order][first]] = True
-    return out
+    return np.sort(order[first])
 
 
 def lowest_per_composition(
@@ -198,19 +201,15 @@ def lowest_per_composition(
     group = None if index is None else index.groups_without_li(rows)
     if group is None:
         group = _composition_groups(table.amounts[rows], table.elements.index(drop) if drop in table.elements else None)
-    order = np.lexsort((rows, energies, group))
-    first = np.ones(len(rows), dtype=bool)
-    first[1:] = group[order][1:] != group[order][:-1]
-    return np.sort(order[first])
+    return _lowest_per_group(rows, energies, group)
 
 
 def index_of(table: EntryTable) -> ChemsysIndex:
     """The (cached) chemical-system index of ``table``, built on first use."""
+    index = _built_index(table)
+    if index is not None:
+        return index
     key = id(table)
-    with _lock:
-        hit = _indexes.get(key)
-        if hit is not None and hit[0]() is table:
-            return hit[1]
     index = ChemsysIndex(table)
     with _lock:
         _indexes[key] = (weakref.ref(table, lambda _ref, k=key: _indexes.pop(k, None)), index)
@@ -275,16 +274,12 @@ def exact_rows(table: EntryTable, elements: Sequence[str]) -> tuple[np.ndarray, 
     """
     index = _indexed(table, elements)
     if index is None:
-        rows, frac = _table_rows(table, elements)
+        rows = table.select(elements)
+        frac = table.fractions(rows, elements)
         every = (frac > 0).all(axis=1)
         return rows[every], frac[every]
     rows = index.exact(elements)
     return rows, index.fractions(rows, elements)
-
-
-def _table_rows(table: EntryTable, elements: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    rows = table.select(elements)
-    return rows, table.fractions(rows, elements)
 
 
 __all__ = ["ChemsysIndex", "exact_rows", "index_of", "lowest_per_composition", "select"]
