@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from screening.composition.parse import (
     canonical_formula,
+    canonical_formula_and_amounts,
     chemist_formula,
     formula_key,
     is_composite,
@@ -13,6 +14,7 @@ from screening.composition.parse import (
 
 __all__ = [
     "canonical_formula",
+    "canonical_formula_and_amounts",
     "chemist_formula",
     "formula_key",
     "is_composite",

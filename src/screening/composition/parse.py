@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from screening.composition.reduced import reduced_formula
+from screening.composition.reduced import reduced_formula, reduced_formula_and_amounts
 from screening.errors import FormulaError
 
 # Symbols of the elements (Z = 1..103); the data sources never go beyond.
@@ -241,3 +241,14 @@ def canonical_formula(amounts: dict[str, float]) -> str:
     """pymatgen's reduced formula of a composition (``{'Li': 4, 'O': 2}`` -> ``'Li2O'``), written as chemists
     do for non-integer compositions (``Li0.5CoO2``, not pymatgen's ``Li0.5Co1O2``)."""
     return _canonical_cached(tuple(sorted((k, round(v, 8)) for k, v in amounts.items())))
+
+
+def canonical_formula_and_amounts(amounts: dict[str, float]) -> tuple[str, dict[str, float]]:
+    """``(canonical_formula(amounts), parse_formula(name))``: a composition's name and the atoms per formula unit
+    of that name (``{'Li': 4, 'O': 2}`` -> ``('Li2O', {'Li': 2.0, 'O': 1.0})``), without writing and parsing
+    the name for integer compositions."""
+    fast = reduced_formula_and_amounts(amounts)
+    if fast is not None:
+        return fast
+    name = canonical_formula(amounts)
+    return name, parse_formula(name)

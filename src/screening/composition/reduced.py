@@ -92,4 +92,45 @@ def reduced_formula(amounts: dict[str, float]) -> str:
     return SPECIAL_FORMULAS.get(formula, formula)
 
 
-__all__ = ["ELECTRONEGATIVITY", "reduced_formula"]
+def reduced_formula_and_amounts(amounts: dict[str, float]) -> tuple[str, dict[str, float]] | None:
+    """:func:`reduced_formula` and the atoms per formula unit of what it writes, for integer amounts.
+
+    One step instead of writing the formula and parsing it again: ``{'Li': 4, 'O': 2}`` -> ``('Li2O', {'Li':
+    2.0, 'O': 1.0})``, ``{'Li': 6, 'Ti': 4, 'P': 6, 'O': 24}`` -> ``('Li3Ti2(PO4)3', {..., 'P': 3.0, 'O':
+    12.0})``.
+
+    Args:
+        amounts: Element symbol -> atoms per formula unit.
+
+    Returns:
+        (formula, amounts) equal to ``(reduced_formula(amounts), parse_formula(formula))``; None when an amount
+        is not a positive integer or the formula is one pymatgen keeps doubled (:data:`SPECIAL_FORMULAS`): the
+        caller takes the general path.
+    """
+    ints = {}
+    for s, v in amounts.items():
+        if not (v > 0 and v == int(v)):
+            return None
+        ints[s] = int(v)
+    syms = sorted(ints, key=_ORDER_KEY.__getitem__)
+    factor = math.gcd(*ints.values())
+    red = [ints[s] // factor for s in syms]
+    comp = dict(zip(syms, map(float, red), strict=True))
+    head = syms
+    tail = ""
+    if len(syms) >= 3 and ELECTRONEGATIVITY[syms[-1]] - ELECTRONEGATIVITY[syms[-2]] < 1.65:  # as _reduce
+        p, q = red[-2], red[-1]
+        g = math.gcd(p, q)
+        if g != 1:  # a polyanion written once with its multiplier: (PO4)3
+            head, tail = syms[:-2], f"({syms[-2]}{_int(p // g)}{syms[-1]}{_int(q // g)}){g}"
+    formula = "".join(s + _int(n) for s, n in zip(head, red, strict=False)) + tail
+    if formula in SPECIAL_FORMULAS:
+        return None
+    return formula, comp
+
+
+def _int(n: int) -> str:
+    return "" if n == 1 else str(n)
+
+
+__all__ = ["ELECTRONEGATIVITY", "reduced_formula", "reduced_formula_and_amounts"]

@@ -14,7 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from screening.composition.parse import ATOMIC_NUMBER, ELEMENTS, canonical_formula, parse_formula
+from screening.composition.parse import (
+    ATOMIC_NUMBER,
+    ELEMENTS,
+    canonical_formula,
+    canonical_formula_and_amounts,
+    parse_formula,
+)
 from screening.errors import MissingElementError, SourceError
 
 #: Largest |formation energy| accepted [eV/atom]. Materials Project's most stable compounds sit near
@@ -185,6 +191,10 @@ class EntryTable:
     def name(self, i: int) -> str:
         """Reduced formula of entry ``i`` (pymatgen convention, e.g. ``Li2O``)."""
         return canonical_formula(self.composition(i))
+
+    def name_and_composition(self, i: int) -> tuple[str, dict[str, float]]:
+        """Reduced formula of entry ``i`` and the atoms per formula unit of that formula (``Li2O``, {Li: 2, O: 1})."""
+        return canonical_formula_and_amounts(self.composition(i))
 
     def composition(self, i: int) -> dict[str, float]:
         """Atoms per formula unit of entry ``i``."""

@@ -25,7 +25,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from screening.composition.parse import ATOMIC_NUMBER, is_composite, parse_formula
+from screening.composition.parse import ATOMIC_NUMBER, is_composite
 from screening.entries.table import EntryTable
 from screening.errors import InputError
 from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
@@ -173,8 +173,7 @@ class Engine:
             row = int(lp.labels[i])
             info = self._row_info.get(row)
             if info is None:  # (name, id, atoms, Li atoms, virtual, composition) of a product, once per Engine
-                name = self.table.name(row)
-                comp = parse_formula(name)
+                name, comp = self.table.name_and_composition(row)
                 n_all, n_li, virtual = sum(comp.values()), comp.get(LI, 0.0), bool(self.table.virtual[row])
                 info = self._row_info[row] = (name, self.table.ids[row], n_all, n_li, virtual, comp)
             name, entry_id, n_all, n_li, virtual, comp = info

@@ -12,18 +12,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from screening.composition.parse import ATOMIC_NUMBER, canonical_formula, parse_formula
+from screening.composition.parse import ATOMIC_NUMBER, canonical_formula_and_amounts, parse_formula
 from screening.thermo.lp import AMOUNT_TOL
 from screening.thermo.results import Phase
 
 LI = "Li"
-
-
-@lru_cache(maxsize=65536)
-def _atoms_of_reduced(formula: str) -> tuple[float, float]:
-    """(all atoms, Li atoms) of a reduced formula."""
-    comp = parse_formula(formula)
-    return sum(comp.values()), comp.get(LI, 0.0)
 
 
 def _clean(v: float) -> float:
@@ -120,15 +113,15 @@ class _Reactant:
     label: str = ""  # formula written in reaction strings: ``reduced`` unless that is rounded
 
 
-def _exact_label(amounts: dict[str, float], reduced: str) -> tuple[str, float]:
+def _exact_label(amounts: dict[str, float], reduced: str, red: dict[str, float]) -> tuple[str, float]:
     """(formula for reaction strings, its formula units per formula unit as written).
 
     The reduced formula when it holds the composition exactly (``Li2Nb2O6`` -> 2 LiNbO3); otherwise, e.g.
     a composite ``1Li-2O`` whose reduced formula is rounded to 8 digits, the composition itself written
-    with full precision, so that the reaction balances to 1e-12 (found by the fuzz test of issue 11).
+    with full precision, so that the reaction balances to 1e-12 (found by the fuzz test of issue 11). ``red``:
+    the atoms per formula unit of ``reduced``.
     """
-    per = sum(amounts.values()) / _atoms_of_reduced(reduced)[0]
-    red = parse_formula(reduced)
+    per = sum(amounts.values()) / sum(red.values())
     if set(red) == set(amounts) and all(abs(amounts[el] - per * red[el]) <= 1e-12 * per * red[el] for el in red):
         return reduced, per
     els = sorted(amounts, key=ATOMIC_NUMBER.__getitem__)
@@ -139,8 +132,8 @@ def _exact_label(amounts: dict[str, float], reduced: str) -> tuple[str, float]:
 def _reactant(formula: str) -> _Reactant:
     """A reactant parsed once per formula (shared: never modified by its users)."""
     amounts = parse_formula(formula)
-    reduced = canonical_formula(amounts)
-    label, per = _exact_label(amounts, reduced)
+    reduced, red = canonical_formula_and_amounts(amounts)
+    label, per = _exact_label(amounts, reduced, red)
     n_atoms = sum(amounts.values())
     return _Reactant(
         formula=formula,
