@@ -30,6 +30,7 @@ the caller falls back to HiGHS.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -173,11 +174,9 @@ class DenseSimplex:
                 self._last, self._last_c = basis.copy(), c
                 return basis, np.maximum(x, 0.0), mu, inv
             w = inv @ a[:, j]
-            pos = w > PIVOT_TOL
-            if not pos.any():
+            r = _ratio_test(x.tolist(), w.tolist())
+            if r < 0:
                 raise SimplexFailure("unbounded direction")  # impossible with columns summing to one
-            ratios = np.divide(np.maximum(x, 0.0), w, out=np.full(self.m, np.inf), where=pos)
-            r = int(ratios.argmin())  # ties to the lowest row
             basis[r] = j
             eb[r] = e[j]
             self.n_pivots += 1
@@ -235,13 +234,7 @@ class DenseSimplex:
             eb = e[basis]
             mu = eb @ inv
             value0, slope = (eb @ uv).tolist()
-            leaving = (v < -RATE_TOL).nonzero()[0]
-            t_next, r = 1.0, -1
-            if len(leaving):
-                ts = np.maximum(-u[leaving] / v[leaving], t)
-                i = int(ts.argmin())
-                if ts[i] < 1.0 - END_TOL:
-                    t_next, r = float(ts[i]), int(leaving[i])
+            t_next, r = _leaving(u.tolist(), v.tolist(), t)
             if t_next > t or r < 0:
                 pieces.append(Piece(t, t_next, basis.copy(), u, v, mu, value0, slope))
             if r < 0:
@@ -265,6 +258,34 @@ class DenseSimplex:
                 inv[r] = row
             t = t_next
         raise SimplexFailure("pivot limit reached")
+
+
+def _ratio_test(x: list[float], w: list[float]) -> int:
+    """Primal ratio test: the row minimising max(x_i, 0) / w_i over w_i > PIVOT_TOL, ties to the lowest row;
+    -1 when no w_i is positive. In plain Python: with m <= ~10 rows a loop costs less than the numpy calls."""
+    r, best = -1, math.inf
+    for i, (xi, wi) in enumerate(zip(x, w, strict=True)):
+        if wi > PIVOT_TOL:
+            q = (xi if xi >= 0.0 else 0.0) / wi  # np.maximum(x, 0): -0.0 stays -0.0
+            if q < best or r < 0:
+                r, best = i, q
+    return r
+
+
+def _leaving(u: list[float], v: list[float], t: float) -> tuple[float, int]:
+    """(t, row) where the first basic amount u_i + t v_i reaches zero beyond ``t`` (v_i < -RATE_TOL), ties to
+    the lowest row; (1.0, -1) when none does before the end of the line."""
+    r, best = -1, math.inf
+    for i, (ui, vi) in enumerate(zip(u, v, strict=True)):
+        if vi < -RATE_TOL:
+            q = -ui / vi
+            if q < t:  # np.maximum(q, t)
+                q = t
+            if q < best or r < 0:
+                r, best = i, q
+    if r >= 0 and best < 1.0 - END_TOL:
+        return best, r
+    return 1.0, -1
 
 
 def _reversed(p: Piece) -> Piece:
