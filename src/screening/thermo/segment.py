@@ -116,11 +116,18 @@ def hull_profile(
 
 
 def _piece_point(p: Piece, t: float) -> Point:
-    x = p.amounts(t)
-    nz = (x > AMOUNT_TOL).nonzero()[0]
-    order = np.argsort(p.basis[nz], kind="stable")
+    """The point at ``t`` of a piece: its basic amounts u + t v clipped at 0, those above AMOUNT_TOL in order of
+    column (plain Python over the m basic columns: cheaper than numpy calls at this size; the same floats)."""
+    kept = []
+    for col, ui, vi in zip(p.basis.tolist(), p.u.tolist(), p.v.tolist(), strict=True):
+        xi = ui + t * vi
+        if xi > AMOUNT_TOL:
+            kept.append((col, xi))
+    kept.sort()
     value = p.value(t)
-    return Point(t=t, value=value, slope=p.slope, solution=Solution(value, p.mu, p.basis[nz][order], x[nz][order]))
+    index = np.array([col for col, _ in kept], dtype=np.int64)
+    amount = np.array([xi for _, xi in kept], dtype=float)
+    return Point(t=t, value=value, slope=p.slope, solution=Solution(value, p.mu, index, amount))
 
 
 def _walk_profile(

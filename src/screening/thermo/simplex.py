@@ -228,26 +228,30 @@ class DenseSimplex:
         a, e = self.a, self.e
         pieces: list[Piece] = []
         t = 0.0
+        eb = e[basis]
+        no_entry = np.full(self.k, -np.inf)
         for it in range(self.max_pivots):
             uv = inv @ rhs
             u, v = uv[:, 0], uv[:, 1]
-            eb = e[basis]
             mu = eb @ inv
             value0, slope = (eb @ uv).tolist()
-            t_next, r = _leaving(u.tolist(), v.tolist(), t)
+            ul, vl = uv.T.tolist()
+            t_next, r = _leaving(ul, vl, t)
             if t_next > t or r < 0:
                 pieces.append(Piece(t, t_next, basis.copy(), u, v, mu, value0, slope))
             if r < 0:
                 return pieces
-            # dual ratio test on row r: keep every reduced cost >= 0
+            # dual ratio test on row r: keep every reduced cost >= 0. Of the columns with alpha < 0, the one
+            # minimising max(d, 0) / -alpha, i.e. maximising max(d, 0) / alpha (the same quotients, negated)
             alpha = inv[r] @ a
             alpha[basis] = 0.0
-            cand = (alpha < -PIVOT_TOL).nonzero()[0]
-            if len(cand) == 0:
+            d = e - mu @ a
+            ratios = np.divide(np.maximum(d, 0.0), alpha, out=no_entry.copy(), where=alpha < -PIVOT_TOL)
+            j = int(ratios.argmax())
+            if ratios[j] == -np.inf:
                 raise SimplexFailure("no entering column")  # infeasible beyond t: impossible inside the simplex
-            d = e[cand] - mu @ a[:, cand]
-            j = int(cand[(np.maximum(d, 0.0) / -alpha[cand]).argmin()])
             basis[r] = j
+            eb[r] = e[j]
             self.n_pivots += 1
             if (it + 1) % 8 == 0:
                 inv = self._factor(basis)
