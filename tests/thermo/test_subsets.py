@@ -8,6 +8,7 @@ own-system hull energy) must not make a profile depend on what the engine comput
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import numpy as np
@@ -16,6 +17,7 @@ import pytest
 from screening.composition.parse import ATOMIC_NUMBER
 from screening.entries import EntryTable
 from screening.thermo import Engine
+from screening.thermo.engine import _rows_within
 from screening.thermo.lp import HullLP
 from screening.thermo.subsets import ChemsysIndex, _hull_candidates, exact_rows, index_of, select
 
@@ -99,6 +101,47 @@ def test_engine_lps_open_to_li_equal_the_lps_of_every_row(snapshot_table):
         lp = Engine(t)._lp(("Li", "S"), mu)
         _same_lp(lp, HullLP(*_grand(f, t.energy_per_atom[every], every, 0, mu)))
         assert len(lp.labels) == 1  # one point: S, the lowest grand potential of the S vertex
+
+
+def _same_selection(got, want) -> None:
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])  # bit for bit: the same floats
+    assert got[1].dtype == want[1].dtype and got[1].shape == want[1].shape
+
+
+@pytest.mark.snapshot
+def test_sub_system_rows_taken_from_a_larger_selection_equal_a_selection_of_their_own(snapshot_table):
+    """Open to Li the engine takes each reactant's own system from the interface's selection: the same rows and
+    the same fraction floats as selecting it from the table (every sub-system of 2-7 element systems)."""
+    index_of(snapshot_table)
+    rng = random.Random(8)
+    others = [el for el in snapshot_table.elements if el != "Li"]
+    systems = [("Li", "Co", "O", "P", "S"), ("Li", "Nb", "O", "P", "S", "Cl"), ("Li", "La", "Zr", "O")]
+    systems += [tuple(sorted({"Li", *rng.sample(others, n)}, key=ATOMIC_NUMBER.__getitem__)) for n in (3, 5, 6)]
+    n_checked = 0
+    for els in systems:
+        big = select(snapshot_table, els, hull_only=True)
+        assert len(els) < 8
+        for k in range(1, len(els) + 1):
+            for sub in itertools.combinations(els, k):
+                _same_selection(_rows_within(big, els, sub), select(snapshot_table, sub, hull_only=True))
+                n_checked += 1
+    assert n_checked > 300
+    # 8 elements and more: numpy sums the row pairwise, so the fractions could differ in the last bit
+    wide = ("Li", "B", "C", "N", "O", "P", "S", "Cl")
+    assert _rows_within(select(snapshot_table, wide, hull_only=True), wide, ("Li", "O")) is None
+    assert _rows_within(big, els, ("Li", "Fe", "O") if "Fe" not in els else ("Li", "Cu")) is None  # not a sub-system
+
+
+def test_sub_system_rows_before_the_index_exists():
+    """The table's own mask test (a table queried fewer than 32 times) gives the same rows and floats."""
+    formulas = ["Li2S", "LiS2", "Li2O", "Li2SO4", "Li3PO4", "P2S5", "Li2SO4"]
+    t = _table(formulas, [-0.9, -0.6, -2.1, -2.0, -2.6, -0.5, -1.9])
+    els = ("Li", "O", "P", "S")
+    big = select(t, els, hull_only=True)
+    for k in range(1, 5):
+        for sub in itertools.combinations(els, k):
+            _same_selection(_rows_within(big, els, sub), select(t, sub, hull_only=True))
 
 
 @pytest.mark.snapshot

@@ -81,6 +81,33 @@ def voltage_to_mu(voltage: float) -> float:
 
 
 # ---------------------------------------------------------------------------------------------- engine
+#: Below this many elements numpy sums a row of fractions one element after the other, so the zeros of the
+#: elements a row lacks change nothing: a row's fractions in a larger system, restricted to its own elements,
+#: are bit for bit the ones computed in the smaller system (:func:`_rows_within`).
+_SEQUENTIAL_SUM_ELEMENTS = 8
+
+
+def _rows_within(
+    selected: tuple[np.ndarray, np.ndarray], within: tuple[str, ...], elements: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The hull candidates of ``elements`` taken from those of a larger system ``within`` (rows, fractions).
+
+    A hull candidate is one of the whole table (the lowest entry of its composition), so the candidates of a
+    sub-system are the rows of the larger system without the other elements, in the same (sorted) order, and
+    their fractions are the larger system's columns of ``elements``. None when ``within`` has too many
+    elements for the fractions to be the same floats (the caller then selects from the table).
+    """
+    if len(within) >= _SEQUENTIAL_SUM_ELEMENTS or not set(elements) <= set(within):
+        return None
+    rows, frac = selected
+    cols = [within.index(el) for el in elements]
+    other = [i for i, el in enumerate(within) if el not in elements]
+    if other:  # fractions are >= 0: a row lacks the other elements when their sum is exactly 0
+        keep = (np.add.reduce(frac[:, other], axis=1) == 0).nonzero()[0]
+        rows, frac = rows[keep], frac[keep]
+    return rows, frac[:, cols]
+
+
 class Engine:
     """Thermodynamics on one entry table, with hulls cached per chemical system and Li potential.
 
@@ -112,21 +139,32 @@ class Engine:
             els.update(r.amounts)
         return tuple(sorted(els, key=ATOMIC_NUMBER.__getitem__))
 
-    def _subset(self, elements: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Entries within ``elements`` that a hull LP can use: (row indices, per-atom fractions)."""
+    def _subset(
+        self, elements: tuple[str, ...], within: tuple[str, ...] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Entries within ``elements`` that a hull LP can use: (row indices, per-atom fractions).
+
+        ``within``: a larger system whose entries this Engine selected already; those of ``elements`` are taken
+        from them (see :func:`_rows_within`) instead of from the table.
+        """
         if elements not in self._selected:
-            self._selected[elements] = select(self.table, elements, hull_only=True)  # per-table index
+            sel = None
+            if within is not None and within in self._selected:
+                sel = _rows_within(self._selected[within], within, elements)
+            self._selected[elements] = sel if sel is not None else select(self.table, elements, hull_only=True)
             if len(self._selected) > 4 * self._cache_size:
                 self._selected.pop(next(iter(self._selected)))
         return self._selected[elements]
 
-    def _lp(self, elements: tuple[str, ...], mu_li: float | None) -> HullLP:
+    def _lp(self, elements: tuple[str, ...], mu_li: float | None, within: tuple[str, ...] | None = None) -> HullLP:
+        """The hull LP of ``elements``, closed (``mu_li`` None) or open to Li [eV]; ``within`` as for
+        :meth:`_subset`."""
         key = (elements, None if mu_li is None else round(mu_li, 12))
         lp = self._cache.get(key)
         if lp is not None:
             self._cache.move_to_end(key)
             return lp
-        idx, frac = self._subset(elements)
+        idx, frac = self._subset(elements, within)
         energies = self.table.energy_per_atom[idx]
         if mu_li is None:
             lp = HullLP(frac, energies, idx, pruned=True)  # hull candidates only (subsets.select)
@@ -219,16 +257,17 @@ class Engine:
         j = int(np.lexsort((rows, e))[0])
         return int(rows[j]), float(e[j])
 
-    def _own_lp(self, r: _Reactant) -> tuple[HullLP, np.ndarray]:
-        """The closed hull LP of ``r``'s own system and ``r``'s composition in it."""
+    def _own_lp(self, r: _Reactant, within: tuple[str, ...] | None = None) -> tuple[HullLP, np.ndarray]:
+        """The closed hull LP of ``r``'s own system and ``r``'s composition in it; ``within`` as for
+        :meth:`_subset`."""
         own = self._elements_of(r)
-        return self._lp(own, None), self._vector(r.amounts, own)
+        return self._lp(own, None, within), self._vector(r.amounts, own)
 
-    def _hull_of_own(self, r: _Reactant) -> float:
+    def _hull_of_own(self, r: _Reactant, within: tuple[str, ...] | None = None) -> float:
         """Closed hull energy of ``r`` in its own chemical system [eV/atom] (one LP solve per formula)."""
         e = self._own_hull.get(r.formula)
         if e is None:
-            lp, c = self._own_lp(r)
+            lp, c = self._own_lp(r, within)
             e = self._own_hull[r.formula] = lp.solve(c).value
         return e
 
@@ -430,9 +469,9 @@ class Engine:
             hull_a, hull_b = f1, f0
             (row_a, e_entry_a), (row_b, e_entry_b) = self._own_entry(ra, (lp, c_a)), self._own_entry(rb, (lp, c_b))
         else:
-            hull_a, hull_b = self._hull_of_own(ra), self._hull_of_own(rb)
+            hull_a, hull_b = self._hull_of_own(ra, elements), self._hull_of_own(rb, elements)
             (row_a, e_entry_a), (row_b, e_entry_b) = [
-                self._own_entry(r, None if r.formula in self._own else self._own_lp(r)) for r in (ra, rb)
+                self._own_entry(r, None if r.formula in self._own else self._own_lp(r, elements)) for r in (ra, rb)
             ]
         virt_a = row_a is None or bool(self.table.virtual[row_a])
         virt_b = row_b is None or bool(self.table.virtual[row_b])
