@@ -167,8 +167,8 @@ class DenseSimplex:
         eb = e[basis]
         for it in range(self.max_pivots):
             mu = eb @ inv
+            # basic columns have d = 0 up to round-off (~1e-16, far inside DUAL_TOL): they never enter
             d = e - mu @ a
-            d[basis] = 0.0
             j = int(d.argmin())  # Dantzig's rule; ties to the lowest column
             if not d[j] < -DUAL_TOL:  # every reduced cost >= 0: optimal
                 self._last, self._last_c = basis.copy(), c
@@ -184,7 +184,7 @@ class DenseSimplex:
                 inv = self._factor(basis)
             else:  # product-form update of the inverse
                 row = inv[r] / w[r]
-                inv -= w[:, None] * row
+                inv -= np.multiply.outer(w, row)
                 inv[r] = row
             x = inv @ c
         raise SimplexFailure("pivot limit reached")
@@ -243,8 +243,7 @@ class DenseSimplex:
                 return pieces
             # dual ratio test on row r: keep every reduced cost >= 0. Of the columns with alpha < 0, the one
             # minimising max(d, 0) / -alpha, i.e. maximising max(d, 0) / alpha (the same quotients, negated)
-            alpha = inv[r] @ a
-            alpha[basis] = 0.0
+            alpha = inv[r] @ a  # basic columns: 1 (row r) or 0 up to round-off, never below -PIVOT_TOL
             d = e - mu @ a
             ratios = np.divide(np.maximum(d, 0.0), alpha, out=no_entry.copy(), where=alpha < -PIVOT_TOL)
             j = int(ratios.argmax())
@@ -258,7 +257,7 @@ class DenseSimplex:
             else:  # product-form update of the inverse (alpha[j] is the pivot element)
                 w = inv @ a[:, j]
                 row = inv[r] / w[r]
-                inv -= w[:, None] * row
+                inv -= np.multiply.outer(w, row)
                 inv[r] = row
             t = t_next
         raise SimplexFailure("pivot limit reached")
