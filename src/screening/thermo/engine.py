@@ -36,6 +36,7 @@ from screening.thermo.reactants import (
     _Reactant,
     _reactant,
     _reaction_string,
+    balance_frame,
 )
 from screening.thermo.results import (
     REACTION_ENERGIES,
@@ -187,12 +188,11 @@ class Engine:
 
     @staticmethod
     def _vector(amounts: dict[str, float], elements: tuple[str, ...], drop_li: bool = False) -> np.ndarray:
-        els = [e for e in elements if not (drop_li and e == LI)]
-        v = np.array([amounts.get(e, 0.0) for e in els], dtype=float)
-        total = v.sum()
+        vals = [float(amounts.get(e, 0.0)) for e in elements if not (drop_li and e == LI)]
+        total = sum(vals)  # in order, as numpy sums a handful of floats
         if total <= 0:
             raise InputError("composition has no atoms in this space")
-        return v / total
+        return np.array(vals) / total
 
     def _phases(self, lp: HullLP, sol: Solution, per_atoms: float = 1.0, open_li: bool = False) -> list[Phase]:
         """Phases of an LP solution; amounts in formula units of each product's reduced formula.
@@ -489,8 +489,9 @@ class Engine:
         el_a, el_b = (f1, tot_b) if electrode == "a" else (tot_a, f0)
         if not open_li:
             el_a, el_b = tot_a, tot_b
+        frame = balance_frame(ra.amounts, rb.amounts, open_li)
         kinks = [
-            self._kink(lp, p, ra, rb, norm_a, norm_b, tot_a, tot_b, f1, f0, open_li, el_a, el_b)
+            self._kink(lp, p, ra, rb, norm_a, norm_b, tot_a, tot_b, f1, f0, open_li, el_a, el_b, frame)
             for p in points
         ]
         i_min = min(range(len(kinks)), key=lambda i: (kinks[i].energy, kinks[i].x))
@@ -542,6 +543,7 @@ class Engine:
         open_li: bool,
         el_a: float,
         el_b: float,
+        frame: tuple | None = None,
     ) -> Kink:
         t = p.t
         mol_a, mol_b = t / norm_a, (1.0 - t) / norm_b
@@ -551,7 +553,9 @@ class Engine:
         # products per reaction as written (x_molar A + (1 - x_molar) B): one normalisation atom = 1/mol
         rows = self._phase_rows(lp, p.solution, 1.0 / mol, open_li)
         comps = [c for _, c in rows]
-        products, x_bal = _balanced([ph for ph, _ in rows], comps, ra.amounts, rb.amounts, float(x_molar), open_li)
+        products, x_bal = _balanced(
+            [ph for ph, _ in rows], comps, ra.amounts, rb.amounts, float(x_molar), open_li, frame
+        )
         li_in = x_bal * ra.n_li + (1 - x_bal) * rb.n_li
         li_out = sum(ph.amount * c.get(LI, 0.0) for ph, c in zip(products, comps, strict=True))
         li_exchange = li_out - li_in if open_li else 0.0

@@ -37,6 +37,20 @@ def _reaction_string(reactants: list[tuple[str, float]], products: list[tuple[st
     return f"{side(reactants)} -> {side(products)}"
 
 
+def balance_frame(
+    va: dict[str, float], vb: dict[str, float], open_li: bool
+) -> tuple[list[str], list[float], list[float], float]:
+    """(elements, A's atoms, B's atoms, scale) that :func:`_balanced` checks a kink against: the reactants'
+    elements in symbol order (without Li when it is open), once per interface."""
+    els = {*va, *vb}
+    if open_li:
+        els.discard(LI)
+    els = sorted(els)
+    av = [va.get(el, 0.0) for el in els]
+    bv = [vb.get(el, 0.0) for el in els]
+    return els, av, bv, max(1.0, *map(abs, av), *map(abs, bv))
+
+
 def _balanced(
     phases: list[Phase],
     comps: list[dict[str, float]],
@@ -44,6 +58,7 @@ def _balanced(
     vb: dict[str, float],
     x_molar: float,
     open_li: bool,
+    frame: tuple[list[str], list[float], list[float], float] | None = None,
 ) -> tuple[list[Phase], float]:
     """Products and A fraction re-solved exactly so ``x A + (1-x) B -> phases`` balances (Li free if open).
 
@@ -59,21 +74,17 @@ def _balanced(
         va, vb: Atoms per formula unit of A and B as written.
         x_molar: Formula units of A per reaction.
         open_li: Li exchanged with the reservoir (not balanced here).
+        frame: :func:`balance_frame` of ``va``, ``vb`` and ``open_li`` (computed here if not given). The
+            products of a hull LP of the reactants' system have no other element.
 
     Returns:
         (phases, x_molar) balanced.
     """
     if not phases:
         return phases, x_molar
-    els = {*va, *vb}
-    for c in comps:
-        els.update(c)
-    if open_li:
-        els.discard(LI)
-    els = sorted(els)
-    av = [va.get(el, 0.0) for el in els]
-    bv = [vb.get(el, 0.0) for el in els]
-    scale = max(1.0, *map(abs, av), *map(abs, bv))
+    if frame is None:  # the products' elements too
+        frame = balance_frame({**dict.fromkeys((el for c in comps for el in c), 0.0), **va}, vb, open_li)
+    els, av, bv, scale = frame
     # the walk's kinks usually balance already: check that in plain Python (a handful of products)
     amounts = [ph.amount for ph in phases]
     made = dict.fromkeys(els, 0.0)
@@ -81,6 +92,8 @@ def _balanced(
         for el, k in c.items():
             if el in made:
                 made[el] += n * k
+            elif not (open_li and el == LI):  # a product element outside the frame given
+                return _balanced(phases, comps, va, vb, x_molar, open_li)
     if all(
         abs(made[el] - (x_molar * a_el + (1 - x_molar) * b_el)) <= 1e-13 * scale
         for el, a_el, b_el in zip(els, av, bv, strict=True)
