@@ -191,7 +191,7 @@ class HullLP:
         nz = (x > AMOUNT_TOL).nonzero()[0]
         order = np.argsort(basis[nz], kind="stable")
         index, amount = basis[nz][order], x[nz][order]
-        return Solution(value=float(self.energies[basis] @ x), mu=mu, index=index, amount=amount)
+        return Solution(value=float(self.energies[basis].dot(x)), mu=mu, index=index, amount=amount)
 
     def solve_highs(self, composition: np.ndarray) -> Solution:
         """Same as :meth:`solve`, always with HiGHS (the fallback, and a cross-check in tests)."""
