@@ -107,13 +107,15 @@ def reduced_formula_and_amounts(amounts: dict[str, float]) -> tuple[str, dict[st
         is not a positive integer or the formula is one pymatgen keeps doubled (:data:`SPECIAL_FORMULAS`): the
         caller takes the general path.
     """
-    ints = {}
-    for s, v in amounts.items():
-        if not (v > 0 and v == int(v)):
-            return None
-        ints[s] = int(v)
+    vals = list(amounts.values())
+    if not vals or min(vals) <= 0:
+        return None
+    counts = [int(v) for v in vals]
+    if counts != vals:  # a non-integer amount (element-wise ==: 2 == 2.0)
+        return None
+    ints = dict(zip(amounts, counts, strict=True))
     syms = sorted(ints, key=_ORDER_KEY.__getitem__)
-    factor = math.gcd(*ints.values())
+    factor = math.gcd(*counts)
     red = [ints[s] // factor for s in syms]
     comp = dict(zip(syms, map(float, red), strict=True))
     head = syms
@@ -123,14 +125,18 @@ def reduced_formula_and_amounts(amounts: dict[str, float]) -> tuple[str, dict[st
         g = math.gcd(p, q)
         if g != 1:  # a polyanion written once with its multiplier: (PO4)3
             head, tail = syms[:-2], f"({syms[-2]}{_int(p // g)}{syms[-1]}{_int(q // g)}){g}"
-    formula = "".join(s + _int(n) for s, n in zip(head, red, strict=False)) + tail
+    formula = "".join([s + _int(n) for s, n in zip(head, red, strict=False)]) + tail
     if formula in SPECIAL_FORMULAS:
         return None
     return formula, comp
 
 
+#: How an amount is written: nothing for 1.
+_COUNTS = ("0", "", *map(str, range(2, 100)))
+
+
 def _int(n: int) -> str:
-    return "" if n == 1 else str(n)
+    return _COUNTS[n] if n < 100 else str(n)
 
 
 __all__ = ["ELECTRONEGATIVITY", "reduced_formula", "reduced_formula_and_amounts"]

@@ -111,14 +111,14 @@ class HullLP:
             kept = order[first]
             order = kept[np.argsort(labels[kept], kind="stable")]
             coords, energies, labels = coords[order], energies[order], labels[order]
-        elif len(labels) > 1 and not (labels[1:] > labels[:-1]).all():
+        elif len(labels) > 1 and not np.greater(labels[1:], labels[:-1]).all():
             order = np.argsort(labels, kind="stable")
             coords, energies, labels = coords[order], energies[order], labels[order]
         self.coords = coords
         self.energies = energies
         self.labels = labels
         self.dim = coords.shape[1]
-        if len(coords) == 0 or coords.max(axis=0).min() <= 1 - 1e-12:
+        if len(coords) == 0 or np.maximum.reduce(coords, axis=0).min() <= 1 - 1e-12:
             raise ScreeningError(
                 "the hull has no reference point for one of its coordinates; every element needs an entry at 0 eV/atom"
             )
@@ -131,7 +131,7 @@ class HullLP:
     def dense(self) -> DenseSimplex:
         """The dense simplex on these points (built on first use)."""
         if self._dense is None:
-            refs = np.argmax(self.coords, axis=0)  # the unit column of each coordinate (checked above)
+            refs = self.coords.argmax(axis=0)  # the unit column of each coordinate (checked above)
             self._dense = DenseSimplex(self.coords.T, self.energies, refs)
         return self._dense
 

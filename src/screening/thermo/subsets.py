@@ -42,6 +42,7 @@ class ChemsysIndex:
         a.sum_duplicates()  # one stored value per (row, element)
         n = a.shape[0]
         self._col = {el: i for i, el in enumerate(table.elements)}
+        self._no_column = np.full(len(table.elements), -1, dtype=np.int64)
         self._indptr, self._indices, self._data = a.indptr, a.indices, a.data
         words = (len(table.elements) + 62) // 63
         masks = np.zeros((n, words), dtype=np.int64)
@@ -105,16 +106,17 @@ class ChemsysIndex:
 
     def fractions(self, rows: np.ndarray, elements: Sequence[str]) -> np.ndarray:
         """Dense (len(rows), len(elements)) atomic fractions of ``rows`` (all within ``elements``)."""
+        # (numpy methods and ufuncs rather than their module-level wrappers: this runs once per hull LP)
         starts = self._indptr[rows]
         lens = self._indptr[rows + 1] - starts
         ends = lens.cumsum()
-        row_of = np.repeat(np.arange(len(rows)), lens)
+        row_of = np.arange(len(rows)).repeat(lens)
         pos = np.arange(int(ends[-1]) if len(ends) else 0) + (starts - (ends - lens))[row_of]  # stored value positions
-        colmap = np.full(len(self._col), -1, dtype=np.int64)
+        colmap = self._no_column.copy()
         colmap[[self._col[el] for el in elements]] = np.arange(len(elements))
         out = np.zeros((len(rows), len(elements)))
         out[row_of, colmap[self._indices[pos]]] = self._data[pos]
-        return out / out.sum(axis=1, keepdims=True)
+        return out / np.add.reduce(out, axis=1, keepdims=True)
 
 
 def _group(masks: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, dict[int, tuple[int, int]]]:
