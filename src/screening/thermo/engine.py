@@ -172,14 +172,14 @@ class Engine:
         else:  # grand potential per non-Li atom; of the points at one non-Li composition only the lowest
             li = elements.index(LI)
             x_li = frac[:, li]
-            keep = np.flatnonzero(x_li < 1 - 1e-12)  # Li metal itself is the reservoir
+            keep = (x_li < 1 - 1e-12).nonzero()[0]  # Li metal itself is the reservoir
             scale = 1.0 - x_li[keep]
             phi = (energies[keep] - x_li[keep] * mu_li) / scale
             below = phi <= 1e-9  # above zero: never on a hull with the element references
             keep, scale, phi = keep[below], scale[below], phi[below]
             low = lowest_per_composition(self.table, idx[keep], phi, drop=LI)
             keep, scale, phi = keep[low], scale[low], phi[low]
-            coords = np.delete(frac[keep], li, axis=1) / scale[:, None]
+            coords = frac[keep][:, [i for i in range(len(elements)) if i != li]] / scale[:, None]
             lp = HullLP(coords, phi, idx[keep], pruned=True)
         self._cache[key] = lp
         if len(self._cache) > self._cache_size:
@@ -207,8 +207,7 @@ class Engine:
     ) -> list[tuple[Phase, dict[str, float]]]:
         """:meth:`_phases` with each product's atoms per formula unit of its reduced formula."""
         out = []
-        for i, amt in zip(sol.index.tolist(), sol.amount.tolist(), strict=True):
-            row = int(lp.labels[i])
+        for row, amt in zip(lp.labels[sol.index].tolist(), sol.amount.tolist(), strict=True):
             info = self._row_info.get(row)
             if info is None:  # (name, id, atoms, Li atoms, virtual, composition) of a product, once per Engine
                 name, comp = self.table.name_and_composition(row)
