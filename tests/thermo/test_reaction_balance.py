@@ -132,3 +132,20 @@ def test_random_multiples_balance_and_keep_energies(engine):
             # energies per atom and x (atomic fraction) do not depend on how a reactant is written
             assert prof.min_energy == pytest.approx(base.min_energy, abs=1e-9)
             assert prof.min_x == pytest.approx(base.min_x, abs=1e-9)
+
+
+def test_a_frame_without_a_product_element_falls_back_to_the_full_balance():
+    """The engine passes the reactants' elements once per interface (``balance_frame``); a product with an
+    element outside that frame (impossible from a hull LP of the reactants' system) is balanced as without it."""
+    from screening.thermo.reactants import _balanced, balance_frame
+    from screening.thermo.results import Phase
+
+    va, vb = {"Li": 2.0, "O": 1.0}, {"Co": 1.0, "O": 1.0}
+    comps = [{"Li": 2.0, "O": 1.0}, {"Co": 1.0, "O": 1.0}, {"Fe": 1.0}]
+    phases = [Phase("Li2O", "a", 0.5, False), Phase("CoO", "b", 0.5, False), Phase("Fe", "c", 1e-9, False)]
+    plain = _balanced(phases, comps, va, vb, 0.5, False)
+    framed = _balanced(phases, comps, va, vb, 0.5, False, balance_frame(va, vb, False))
+    assert framed == plain
+    # the Fe (in no reactant) is re-solved away: a frame that ignored it would have kept the 1e-9
+    assert [ph.amount for ph in framed[0]] == pytest.approx([0.5, 0.5, 0.0], abs=1e-15) and framed[1] == 0.5
+    assert framed[0][2].amount == 0.0
