@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from screening.thermo.lp import AMOUNT_TOL, HullLP, Solution
+from screening.thermo.lp import HullLP, Solution, support
 from screening.thermo.simplex import Piece, SimplexFailure
 
 #: Tolerance on energies [eV per normalisation atom] when deciding that f meets a supporting line.
@@ -116,17 +116,10 @@ def hull_profile(
 
 
 def _piece_point(p: Piece, t: float) -> Point:
-    """The point at ``t`` of a piece: its basic amounts u + t v clipped at 0, those above AMOUNT_TOL in order of
-    column (plain Python over the m basic columns: cheaper than numpy calls at this size; the same floats)."""
-    kept = []
-    for col, ui, vi in zip(p.basis.tolist(), p.u.tolist(), p.v.tolist(), strict=True):
-        xi = ui + t * vi
-        if xi > AMOUNT_TOL:
-            kept.append((col, xi))
-    kept.sort()
+    """The point at ``t`` of a piece: its basic amounts u + t v, those above AMOUNT_TOL in order of column."""
+    amounts = [ui + t * vi for ui, vi in zip(p.u.tolist(), p.v.tolist(), strict=True)]  # the floats numpy makes
+    index, amount = support(p.basis.tolist(), amounts)
     value = p.value(t)
-    index = np.array([col for col, _ in kept], dtype=np.int64)
-    amount = np.array([xi for _, xi in kept], dtype=float)
     return Point(t=t, value=value, slope=p.slope, solution=Solution(value, p.mu, index, amount))
 
 

@@ -162,8 +162,11 @@ class DenseSimplex:
         if basis is None:
             if self._refs_inv is None:  # unit columns (up to round-off): a diagonal matrix, as a rule
                 b = self.a[:, self.refs]
-                diag = b.diagonal()
-                self._refs_inv = np.diag(1.0 / diag) if np.count_nonzero(b) == self.m else self._factor(self.refs)
+                if np.count_nonzero(b) == self.m:
+                    self._refs_inv = np.zeros((self.m, self.m))
+                    self._refs_inv.flat[:: self.m + 1] = 1.0 / b.diagonal()
+                else:
+                    self._refs_inv = self._factor(self.refs)
             basis, inv = self.refs.copy(), self._refs_inv.copy()
             x = inv.dot(c)
         a, e = self.a, self.e
