@@ -262,11 +262,12 @@ class Engine:
         own = self._elements_of(r)
         return self._lp(own, None, within), self._vector(r.amounts, own)
 
-    def _hull_of_own(self, r: _Reactant, within: tuple[str, ...] | None = None) -> float:
-        """Closed hull energy of ``r`` in its own chemical system [eV/atom] (one LP solve per formula)."""
+    def _hull_of_own(self, r: _Reactant, own: tuple[HullLP, np.ndarray] | None = None) -> float:
+        """Closed hull energy of ``r`` in its own chemical system [eV/atom] (one LP solve per formula); ``own``:
+        :meth:`_own_lp` of ``r`` if the caller has it."""
         e = self._own_hull.get(r.formula)
         if e is None:
-            lp, c = self._own_lp(r, within)
+            lp, c = own if own is not None else self._own_lp(r)
             e = self._own_hull[r.formula] = lp.solve(c).value
         return e
 
@@ -468,10 +469,12 @@ class Engine:
             hull_a, hull_b = f1, f0
             (row_a, e_entry_a), (row_b, e_entry_b) = self._own_entry(ra, (lp, c_a)), self._own_entry(rb, (lp, c_b))
         else:
-            hull_a, hull_b = self._hull_of_own(ra, elements), self._hull_of_own(rb, elements)
-            (row_a, e_entry_a), (row_b, e_entry_b) = [
-                self._own_entry(r, None if r.formula in self._own else self._own_lp(r, elements)) for r in (ra, rb)
+            own_a, own_b = [  # each reactant's own system, from this interface's selection
+                None if r.formula in self._own_hull and r.formula in self._own else self._own_lp(r, elements)
+                for r in (ra, rb)
             ]
+            hull_a, hull_b = self._hull_of_own(ra, own_a), self._hull_of_own(rb, own_b)
+            (row_a, e_entry_a), (row_b, e_entry_b) = self._own_entry(ra, own_a), self._own_entry(rb, own_b)
         virt_a = row_a is None or bool(self.table.virtual[row_a])
         virt_b = row_b is None or bool(self.table.virtual[row_b])
         glass_a = row_a is not None and is_composite(ra.formula)
