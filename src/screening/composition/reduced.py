@@ -58,20 +58,28 @@ def _number(x: float, ignore_ones: bool = True) -> str:
     return str(round(x, 8))
 
 
-def _reduce(amounts: dict[str, float]) -> tuple[str, int]:
-    """pymatgen's ``reduce_formula`` for amounts that are integers."""
-    syms = [s for s in _order(amounts) if abs(amounts[s]) > _TOL]
-    factor = 1
-    if all(int(v) == v for v in amounts.values()):
-        factor = abs(math.gcd(*(int(v) for v in amounts.values())))
-    poly: list[str] = []
+def _reduce(ints: dict[str, int]) -> tuple[str, list[str], list[int]]:
+    """pymatgen's ``reduce_formula`` for non-zero integer amounts: (formula, symbols in the formula's order,
+    their amounts divided by the greatest common divisor). A trailing pair of elements closer than 1.65 in
+    electronegativity is written once with its own multiplier when it has one: ``(PO4)3``."""
+    syms = _order(ints)
+    factor = math.gcd(*ints.values())
+    red = [ints[s] // factor for s in syms]
+    head, tail = syms, ""
     if len(syms) >= 3 and ELECTRONEGATIVITY[syms[-1]] - ELECTRONEGATIVITY[syms[-2]] < 1.65:
-        form, poly_factor = _reduce({s: amounts[s] / factor for s in syms[-2:]})
-        if poly_factor != 1:
-            poly.append(f"({form}){poly_factor}")
-    if poly:
-        syms = syms[:-2]
-    return "".join(s + _number(amounts[s] / factor) for s in syms) + "".join(poly), factor
+        p, q = red[-2], red[-1]
+        g = math.gcd(p, q)
+        if g != 1:
+            head, tail = syms[:-2], f"({syms[-2]}{_int(p // g)}{syms[-1]}{_int(q // g)}){g}"
+    return "".join([s + _int(n) for s, n in zip(head, red, strict=False)]) + tail, syms, red
+
+
+#: How an amount is written: nothing for 1.
+_COUNTS = ("0", "", *map(str, range(2, 100)))
+
+
+def _int(n: int) -> str:
+    return _COUNTS[n] if 0 <= n < 100 else str(n)
 
 
 def reduced_formula(amounts: dict[str, float]) -> str:
@@ -88,7 +96,7 @@ def reduced_formula(amounts: dict[str, float]) -> str:
     amounts = {s: float(v) for s, v in amounts.items() if abs(v) >= _TOL}
     if not all(abs(v - round(v)) < _TOL for v in amounts.values()):
         return "".join(s + _number(amounts[s], ignore_ones=False) for s in _order(amounts))
-    formula, _ = _reduce({s: round(v) for s, v in amounts.items()})
+    formula, _, _ = _reduce({s: round(v) for s, v in amounts.items()})
     return SPECIAL_FORMULAS.get(formula, formula)
 
 
@@ -113,30 +121,10 @@ def reduced_formula_and_amounts(amounts: dict[str, float]) -> tuple[str, dict[st
     counts = [int(v) for v in vals]
     if counts != vals:  # a non-integer amount (element-wise ==: 2 == 2.0)
         return None
-    ints = dict(zip(amounts, counts, strict=True))
-    syms = sorted(ints, key=_ORDER_KEY.__getitem__)
-    factor = math.gcd(*counts)
-    red = [ints[s] // factor for s in syms]
-    comp = dict(zip(syms, map(float, red), strict=True))
-    head = syms
-    tail = ""
-    if len(syms) >= 3 and ELECTRONEGATIVITY[syms[-1]] - ELECTRONEGATIVITY[syms[-2]] < 1.65:  # as _reduce
-        p, q = red[-2], red[-1]
-        g = math.gcd(p, q)
-        if g != 1:  # a polyanion written once with its multiplier: (PO4)3
-            head, tail = syms[:-2], f"({syms[-2]}{_int(p // g)}{syms[-1]}{_int(q // g)}){g}"
-    formula = "".join([s + _int(n) for s, n in zip(head, red, strict=False)]) + tail
+    formula, syms, red = _reduce(dict(zip(amounts, counts, strict=True)))
     if formula in SPECIAL_FORMULAS:
         return None
-    return formula, comp
-
-
-#: How an amount is written: nothing for 1.
-_COUNTS = ("0", "", *map(str, range(2, 100)))
-
-
-def _int(n: int) -> str:
-    return _COUNTS[n] if n < 100 else str(n)
+    return formula, dict(zip(syms, map(float, red), strict=True))
 
 
 __all__ = ["ELECTRONEGATIVITY", "reduced_formula", "reduced_formula_and_amounts"]
