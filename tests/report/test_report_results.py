@@ -26,13 +26,16 @@ def _data(html: str) -> dict:
 def test_neighbours_are_the_coatings_interfaces_with_the_engines_numbers(small_screen, exp_engine) -> None:
     nb = small_screen.neighbours("TiS2 | LiI", "LiNbO3")
     got = {(r.kind, r.b_name, None if r.voltage != r.voltage else round(r.voltage, 6)): r for r in nb.itertuples()}
-    # electrode at both ends of its range and charged (closed); the electrolyte at the electrode's potentials
+    # electrode at both ends of its range, closed and charged (closed); the electrolyte at the electrode's
+    # potentials and closed
     assert set(got) == {
         ("coating|cathode", "TiS2", 1.6),
         ("coating|cathode", "TiS2", 2.6),
+        ("coating|cathode", "TiS2", None),
         ("coating|cathode_charged", "TiS2", None),
         ("coating|electrolyte", "LiI", 1.6),
         ("coating|electrolyte", "LiI", 2.6),
+        ("coating|electrolyte", "LiI", None),
     }
     for (kind, _, v), r in got.items():
         b = {"coating|cathode": "LiTiS2", "coating|cathode_charged": "TiS2", "coating|electrolyte": "LiI"}[kind]
@@ -43,16 +46,19 @@ def test_neighbours_are_the_coatings_interfaces_with_the_engines_numbers(small_s
     row = small_screen.stack("TiS2 | LiI").set_index("coating").loc["LiNbO3"]
     el = nb[nb["side"] == "electrode"]
     worst_open = el.loc[el["open_to_li"].astype(bool), "energy_mutual"].min()
-    worst_closed = el.loc[~el["open_to_li"].astype(bool), "energy_mutual"].min()
-    assert row["stage"] in ("passed", "reaction")  # survives the cheap filters: its energies were computed
+    closed = el[~el["open_to_li"].astype(bool)]
+    discharged = closed.loc[closed["kind"] == "coating|cathode", "energy_mutual"].min()
+    charged = closed.loc[closed["kind"] == "coating|cathode_charged", "energy_mutual"].min()
+    assert row["stage"] in ("passed", "marginal", "fails")  # a named coating: its energies were computed
     assert row["energy_electrode_open_eV_per_nonLi_atom"] == pytest.approx(worst_open, abs=1e-9)
-    assert row["energy_electrode_closed_eV_per_atom"] == pytest.approx(worst_closed, abs=1e-9)
+    assert row["energy_electrode_closed_eV_per_atom"] == pytest.approx(discharged, abs=1e-9)
+    assert row["energy_charged_closed_eV_per_atom"] == pytest.approx(charged, abs=1e-9)
 
 
 def test_li_metal_stack_uses_0_v_electrolyte_interfaces_and_closed_baseline(small_screen) -> None:
     nb = small_screen.neighbours("Li | LiBH4", "LiF")
-    assert sorted(nb["kind"]) == ["coating|anode", "coating|electrolyte"]
-    assert nb.loc[nb["kind"] == "coating|electrolyte", "voltage"].tolist() == [0.0]
+    assert sorted(nb["kind"]) == ["coating|anode", "coating|electrolyte", "coating|electrolyte"]
+    assert nb.loc[nb["kind"] == "coating|electrolyte", "voltage"].tolist()[0] == 0.0  # then closed (NaN)
     base = small_screen.baseline("Li | LiBH4")
     assert base["kind"].tolist() == ["electrolyte|anode"] and base["voltage"].isna().all()
     # LiBH4 | Li reacts (the uncoated interface): a negative closed reaction energy
@@ -64,13 +70,17 @@ def test_payload_holds_every_ranking_row_and_top_n_profiles(small_screen) -> Non
     itf = small_screen.interfaces.set_index("interface")
     rk = small_screen.rankings
     id_cols = [c for c in rk.columns if "interface" in c and pd.api.types.is_integer_dtype(rk[c])]
-    assert {"interface_electrode_open", "interface_electrolyte", "baseline_interface_open"} <= set(id_cols)
+    assert {"interface_electrode_open", "interface_electrolyte_closed", "baseline_interface_electrode_open"} <= set(
+        id_cols
+    )
     assert data["stages"][-1] == "passed"
     for st in data["stacks"]:
         assert len(st["rows"]) == int((small_screen.rankings["stack"] == st["name"]).sum())
-        assert len(st["profiles"]) == 2
-        best = small_screen.stack(st["name"])["coating"].head(2).tolist()
-        assert list(st["profiles"]) == best
+        sub = small_screen.stack(st["name"])
+        best = sub["coating"].head(2).tolist()
+        named = sub.loc[sub["origin"].ne("query") & sub["rank"].notna(), "coating"].tolist()
+        # the best two first, then every other named coating that reached the reaction energies
+        assert list(st["profiles"]) == list(dict.fromkeys(best + named))
         # constant + varying columns rebuild every cell of the ranking table
         sub = small_screen.stack(st["name"])
         assert set(st["constant"]) | set(st["varying"]) == set(small_screen.rankings.columns)
@@ -146,7 +156,11 @@ def test_cli_report_writes_and_fails_in_one_line(small_screen, tmp_path) -> None
         capture_output=True, text=True, timeout=300,
     )
     assert ok.returncode == 0, ok.stderr
-    assert len(_data(out.read_text())["stacks"][0]["profiles"]) == 2
+    stack0 = _data(out.read_text())["stacks"][0]
+    named = small_screen.stack(stack0["name"])
+    named = set(named.loc[named["origin"].ne("query") & named["rank"].notna(), "coating"])
+    # the best two and every named coating that was computed
+    assert len(stack0["profiles"]) == len(named | set(small_screen.stack(stack0["name"])["coating"].head(2)))
     bad = subprocess.run(
         [sys.executable, "-m", "screening.cli", "report", str(tmp_path / "missing")],
         capture_output=True, text=True, timeout=300,

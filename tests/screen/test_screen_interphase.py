@@ -98,6 +98,7 @@ def _rank(engine, electronic: dict):
         # lenient energy filters: only the electronic filters decide who passes
         "thresholds": {"e_above_hull": 1.0, "reaction_energy": 10.0, "window_margin": -100.0},
         "electronic": electronic,
+        "criteria": "custom",
     }
     cfg = ScreenConfig.from_dict(raw)
     cands = pd.DataFrame({"coating": list(COATINGS), "formula": list(COATINGS), "origin": "explicit",
@@ -105,7 +106,7 @@ def _rank(engine, electronic: dict):
     plan = ScreenPlan.build(cfg, cands)
     model = electronic_model(cfg)
     windows = compute_windows(engine, cfg, cands, model)
-    stages = cheap_stages(plan.stacks, plan.coatings, windows, cfg.thresholds, cfg.ranking.window_margin_cap)
+    stages = cheap_stages(plan.stacks, plan.coatings, windows, cfg.criteria)
     planned = {i.id for i in plan.interfaces}
     extra = [i for i in baseline_interfaces(cfg) if i.id not in planned]  # the plan may hold the baseline already
     summary, _ = compute(engine, [*plan.interfaces, *extra], True, model)
@@ -120,11 +121,11 @@ def test_gap_filter_and_mixed_conducting_filter_change_the_ranking(engine, tmp_p
     off = _rank(engine, {"table": str(table), "coating_min_gap": None, "no_mixed_conducting": False})
     on = _rank(engine, {"table": str(table)})
     lco = "LCO | LPS"
-    # without the filters Li2SiO3 ranks 3rd of 4 on LiCoO2 | Li3PS4; its 0.3 eV gap (< 0.5 eV) sends it last
-    assert off[(lco, "Li2SiO3")]["rank"] == 3 and bool(off[(lco, "Li2SiO3")]["passes"])
+    # without the gates Li2SiO3 passes and ranks 2nd of 4 on LiCoO2 | Li3PS4; its 0.3 eV gap (< 0.5 eV) sends it last
+    assert off[(lco, "Li2SiO3")]["rank"] == 2 and bool(off[(lco, "Li2SiO3")]["passes"])
     assert on[(lco, "Li2SiO3")]["rank"] == 4 and not bool(on[(lco, "Li2SiO3")]["passes"])
-    assert on[(lco, "Li2SiO3")]["stage"] == "interphase"
-    assert on[(lco, "Li2SiO3")]["fail_reasons"] == "coating band gap 0.30 eV (insulating) < 0.5 eV"
+    assert on[(lco, "Li2SiO3")]["stage"] == "fails" and on[(lco, "Li2SiO3")]["tier_band_gap"] == "fail"
+    assert on[(lco, "Li2SiO3")]["fail_reasons"] == "band_gap 0.300 < 0.5 eV (fail)"
     assert on[(lco, "Li3PO4")]["rank"] < on[(lco, "Li2SiO3")]["rank"]
     assert on[(lco, "LiNbO3")]["coating_band_gap"] == 3.4
     assert "gaps.csv row 1" in on[(lco, "LiNbO3")]["coating_gap_evidence"]
@@ -133,6 +134,7 @@ def test_gap_filter_and_mixed_conducting_filter_change_the_ranking(engine, tmp_p
     li = "Li | LPS"
     row = on[(li, "LiNbO3")]
     assert row["interphase"] == "mixed-conducting" and not bool(row["pass_interphase"])
+    assert row["tier_interphase"] == "fail" and "interphase: mixed-conducting interphase (fail)" in row["fail_reasons"]
     assert "Nb conducting (rule" in row["interphase_evidence"]
     assert bool(off[(li, "LiNbO3")]["passes"]) and not bool(row["passes"])
     assert row["s_interphase"] == 0.0

@@ -6,9 +6,10 @@ Richards et al., Chem. Mater. 28, 266 (2016)):
 * C | E: a cathode open to Li at the bottom and at the top of its voltage range, and C | charged cathode
   closed when a charged composition is given; Li metal closed; any other anode open to Li at its
   potential;
-* C | L open to Li at each potential of E (the coating sits at its electrode's potential).
+* C | E closed (the discharged electrode; Xiao et al. 2019 judge closed pseudo-binary energies);
+* C | L open to Li at each potential of E (the coating sits at its electrode's potential) and closed.
 
-Baseline (no coating): L | E at the same potentials (and closed with the charged cathode).
+Baseline (no coating): L | E at the same potentials, closed, and closed with the charged cathode.
 
 Ids: the baseline interfaces first (0, 1, ...; they depend on the config only, so the baseline job can
 build them without the plan file), then the coatings' interfaces in candidate order. An interface that
@@ -47,14 +48,25 @@ def is_li_metal(m: Material) -> bool:
 
 
 def electrode_partners(electrode: Material) -> list[tuple[Material, float | None]]:
-    """(b, voltage) of the interfaces with an electrode: a cathode at the bottom and top of its range
-    (+ its charged composition, closed); Li metal closed; another anode at its potential."""
+    """(b, voltage) of the interfaces with an electrode: a cathode at the bottom and top of its range, closed
+    (discharged; Xiao et al., Joule 3, 1252 (2019) judge closed energies) and its charged composition
+    closed; Li metal closed; another anode at its potential and closed."""
     if electrode.role == "cathode":
         out: list[tuple[Material, float | None]] = [(electrode, v) for v in electrode.potentials]
+        out.append((electrode, None))
         if electrode.charged:
             out.append((charged_material(electrode), None))
         return out
-    return [(electrode, None if is_li_metal(electrode) else electrode.potentials[0])]
+    if is_li_metal(electrode):
+        return [(electrode, None)]
+    return [(electrode, electrode.potentials[0]), (electrode, None)]
+
+
+def electrolyte_voltages(electrode: Material) -> list[float | None]:
+    """Voltages of a coating's interfaces with the electrolyte of a stack: open to Li at each of the
+    electrode's potentials, and closed (the coating decouples the electrolyte from the electrode's
+    potential when it is insulating; Xiao et al. 2019)."""
+    return [*electrode.potentials, None]
 
 
 def stacks_of(cfg: ScreenConfig) -> tuple[Stack, ...]:
@@ -96,7 +108,7 @@ def stack_keys(stack: Stack, coating: Material) -> tuple[list[InterfaceKey], lis
     """Keys of a coating's interfaces in one stack: (with the electrode, with the electrolyte)."""
     e, el = stack.electrode, stack.electrolyte
     electrode = [interface_key(f"coating|{b.role}", coating, b, v) for b, v in electrode_partners(e)]
-    electrolyte = [interface_key("coating|electrolyte", coating, el, v) for v in e.potentials]
+    electrolyte = [interface_key("coating|electrolyte", coating, el, v) for v in electrolyte_voltages(e)]
     return electrode, electrolyte
 
 
@@ -104,7 +116,9 @@ def coating_interface_keys(cfg: ScreenConfig, coating: Material) -> list[Interfa
     """Every interface a coating can have in the screen, in a fixed order: electrodes in config order,
     then each electrolyte at every electrode potential of the screen (ascending)."""
     keys = [interface_key(f"coating|{b.role}", coating, b, v) for e in cfg.electrodes for b, v in electrode_partners(e)]
-    keys += [interface_key("coating|electrolyte", coating, el, v) for el in cfg.electrolytes for v in cfg.potentials]
+    keys += [
+        interface_key("coating|electrolyte", coating, el, v) for el in cfg.electrolytes for v in (*cfg.potentials, None)
+    ]
     return list(dict.fromkeys(keys))
 
 
@@ -250,6 +264,7 @@ __all__ = [
     "coating_interface_keys",
     "coating_materials",
     "electrode_partners",
+    "electrolyte_voltages",
     "is_li_metal",
     "stack_keys",
     "stacks_of",

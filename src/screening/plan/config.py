@@ -7,11 +7,13 @@ ranges, user coatings, and that every formula parses (the error names its config
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
 
 from screening.composition import parse_formula
+from screening.criteria import Criteria, CriteriaError, criteria_settings, resolve_criteria
 from screening.entries.exclude import parse_exclude
 from screening.errors import FormulaError, ScreeningError
 from screening.interphase.tables import ElectronicSettings
@@ -216,6 +218,28 @@ class RankingOptions:
         return ENERGY_COLUMN[self.reaction_energy]
 
 
+def criteria_of(
+    raw: dict, thresholds: Thresholds, electronic: ElectronicSettings, preset: str | None = None,
+    overrides: dict | None = None,
+) -> Criteria:
+    """The criteria of a config: its preset and gate overrides, the ``custom`` preset's values taken from
+    ``thresholds`` and ``electronic``; ``preset`` and ``overrides`` (command line) replace and extend them.
+
+    Raises:
+        ConfigError: an unknown preset or gate, or a bad override (the message names it).
+    """
+    name, over = criteria_settings(raw)
+    settings = {f"thresholds.{k}": v for k, v in thresholds.__dict__.items()}
+    settings.update({f"electronic.{k}": v for k, v in electronic.__dict__.items()})
+    merged = {g: dict(c) for g, c in over.items()}
+    for g, c in (overrides or {}).items():
+        merged.setdefault(g, {}).update(c)
+    try:
+        return resolve_criteria(preset or name, merged, settings)
+    except CriteriaError as exc:
+        raise ConfigError(str(exc)) from None
+
+
 @dataclass(frozen=True)
 class ScreenConfig:
     """The normalised configuration (see ``workflow/schemas/config.schema.yaml`` for every key)."""
@@ -247,6 +271,11 @@ class ScreenConfig:
     @property
     def thresholds(self) -> Thresholds:
         return Thresholds.from_dict(self.raw.get("thresholds"))
+
+    @functools.cached_property
+    def criteria(self) -> Criteria:
+        """The gates the candidates are judged by (``criteria:`` key; docs/criteria.md), resolved once."""
+        return criteria_of(self.raw, self.thresholds, self.electronic)
 
     @property
     def ranking(self) -> RankingOptions:
@@ -388,13 +417,15 @@ class ScreenConfig:
             exclude = parse_exclude(config.get("exclude") or [])
         except ScreeningError as exc:
             raise ConfigError(f"config key {exc}") from None
-        return cls(
+        out = cls(
             config, tuple(cathodes), tuple(anodes), tuple(electrolytes), tuple(coatings), query, electronic, exclude,
             StructureSettings.from_config(config),
         )
+        out.criteria  # noqa: B018 - an unknown preset or gate stops here, with one line
+        return out
 
 
 __all__ = [
     "OBJECTIVES", "ConfigError", "Material", "RankingOptions", "ScreenConfig", "StructureSettings", "Thresholds",
-    "check_finite", "slug",
+    "check_finite", "criteria_of", "slug",
 ]

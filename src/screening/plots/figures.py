@@ -131,13 +131,19 @@ PROFILE_COLUMNS = [
     "rank",
     "passes",
     "reaction_energy_kind",
+    "criteria",
     "interface_electrode_open",
     "interface_electrode_closed",
-    "interface_electrolyte",
-    "baseline_interface_open",
-    "baseline_interface_closed",
+    "interface_charged_closed",
+    "interface_electrolyte_open",
+    "interface_electrolyte_closed",
+    "baseline_interface_electrode_open",
+    "baseline_interface_electrode_closed",
+    "baseline_interface_charged_closed",
     "stack_note",
 ]
+#: Criteria whose reaction gates are open to Li (the profiles drawn first are the open ones).
+OPEN_CRITERIA = ("custom",)
 
 
 def top_rows(rankings, top_n: int, columns: list[str] | None = None) -> pd.DataFrame:
@@ -228,11 +234,19 @@ def _draw_profiles(top: pd.DataFrame, itf: pd.DataFrame, kinks: pd.DataFrame, st
         sub = in_stack[in_stack["rank"].notna()]
         for j, r in enumerate(sub.itertuples(index=False)):
             color = f"C{j}"
-            mark = "" if bool(r.passes) else " (fails filters)"
-            el = _first(r.interface_electrode_open, r.interface_electrode_closed)
+            mark = "" if bool(r.passes) else f" ({r.stage})"
+            if str(r.criteria) in OPEN_CRITERIA:
+                el = _first(r.interface_electrode_open, r.interface_electrode_closed)
+                ly = _first(r.interface_electrolyte_open, r.interface_electrolyte_closed)
+            else:  # the published presets judge closed energies (Xiao 2019, Nolan 2021, Kim 2026)
+                el = _first(r.interface_electrode_closed, r.interface_electrode_open)
+                ly = _first(r.interface_electrolyte_closed, r.interface_electrolyte_open)
             _profile(axes[0], by_id, el, col, color, f"#{r.rank} {r.coating}{mark}", itf)
-            _profile(axes[1], by_id, r.interface_electrolyte, col, color, f"#{r.rank} {r.coating}", itf)
-        base = _first(head["baseline_interface_open"], head["baseline_interface_closed"])
+            _profile(axes[1], by_id, ly, col, color, f"#{r.rank} {r.coating}", itf)
+        if str(head["criteria"]) in OPEN_CRITERIA:
+            base = _first(head["baseline_interface_electrode_open"], head["baseline_interface_electrode_closed"])
+        else:
+            base = _first(head["baseline_interface_electrode_closed"], head["baseline_interface_electrode_open"])
         _profile(axes[2], by_id, base, col, "k", "no coating", itf)
         if sub.empty:
             why = str(head["stack_note"] or "no candidate reaches the reaction energies")

@@ -2,8 +2,9 @@
 
 * tables: every row and column of ``rankings`` (names once, rows as arrays; a column with one value in
   a stack is stored once for that stack);
-* profiles: every kink of the interfaces of the top ``top_n`` coatings of each stack (by rank) and of
-  each stack's uncoated baseline; other coatings show their minima from the ranking table only;
+* profiles: every kink of the interfaces of the top ``top_n`` coatings of each stack (by rank), of every
+  named (not database) coating that reached the reaction energies, and of each stack's uncoated baseline;
+  other coatings show their minima from the ranking table only;
 * windows of the materials, and the provenance.
 
 Floats are rounded to 6 decimals (the tables' precision) and the JSON is written with sorted keys, so
@@ -25,14 +26,16 @@ LEAD_COLUMNS = (
     "coating",
     "stage",
     "passes",
+    "worst_tier",
     "fail_reasons",
     "score",
-    "pareto_rank",
-    "energy_electrode_open_eV_per_nonLi_atom",
+    "energy_electrolyte_closed_eV_per_atom",
     "energy_electrode_closed_eV_per_atom",
+    "energy_charged_closed_eV_per_atom",
+    "energy_electrode_open_eV_per_nonLi_atom",
     "energy_electrolyte_open_eV_per_nonLi_atom",
-    "baseline_energy_open_eV_per_nonLi_atom",
-    "baseline_energy_closed_eV_per_atom",
+    "baseline_energy_electrode_closed_eV_per_atom",
+    "baseline_energy_electrode_open_eV_per_nonLi_atom",
     "coating_needed",
     "stack_note",
     "reduction_limit",
@@ -147,7 +150,10 @@ def build_payload(res: ScreenResults, top_n: int, max_rows: int | None = None) -
         if id_cols:
             sub = sub.assign(**{c: sub[c].map(lambda i: _label(labels, i)) for c in id_cols})
         head = sub.iloc[0]
-        top = list(sub["coating"].head(top_n))
+        # the best top_n and every named coating (config formulas, user entries, structures) that was computed
+        named = sub["origin"].ne("query") & sub["rank"].notna() if "origin" in sub and "rank" in sub else None
+        extra = [] if named is None else list(sub["coating"][named])
+        top = list(dict.fromkeys([*sub["coating"].head(top_n), *extra]))
         nb = res.neighbours(name, top)
         ids_of = {str(k): list(g["interface"]) for k, g in nb.groupby("a_name", sort=False)}
         neigh = {c: ids_of.get(c, []) for c in top}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -161,6 +162,12 @@ class ScreenResults:
             raise ResultsError(f"no stack {name!r} in {self.root}; the stacks are {names}")
         return sub
 
+    def verdicts(self) -> dict[str, str]:
+        """Stack name -> its verdict line (the coatings that pass every gate of the criteria, or that none
+        does, the closest and what it fails; ``stack_note`` of the rankings)."""
+        rk = self.rankings.drop_duplicates("stack")
+        return dict(zip(rk["stack"], rk["stack_note"], strict=True)) if "stack_note" in rk else {}
+
     def neighbours(self, stack: str, coating: str | list[str]) -> pd.DataFrame:
         """The interfaces of a coating (or several) in ``stack``: with the electrode at each potential (and
         the charged cathode, closed), and with the electrolyte at the electrode's potentials.
@@ -185,10 +192,22 @@ class ScreenResults:
         on_electrolyte = mine[(mine["kind"] == "coating|electrolyte") & (mine["b_name"] == row["electrolyte"])]
         v = on_electrolyte["voltage"].to_numpy(dtype=float)
         at_v = (np.abs(v[:, None] - potentials[None, :]) < V_TOL).any(axis=1) if len(potentials) else v != v
+        at_v |= np.isnan(v)  # and closed
         out = pd.concat(
             [electrode.assign(side="electrode"), on_electrolyte[at_v].assign(side="electrolyte")]
         )
-        return out.sort_values(["a_name", "side", "kind", "voltage"], na_position="last", kind="stable")
+        out = out.sort_values(["a_name", "side", "kind", "voltage"], na_position="last", kind="stable")
+        empty = [c for c in wanted if c not in set(out["a_name"])]
+        if empty:
+            rows = sub.set_index("coating")
+            why = "; ".join(
+                f"{c}: stage {rows.at[c, 'stage']}"
+                + (f" ({rows.at[c, 'fail_reasons']})" if rows.at[c, "fail_reasons"] else "")
+                for c in empty
+            )
+            out.attrs["why_empty"] = why
+            warnings.warn(f"no interfaces of {why} in stack {stack!r}: they were not computed", stacklevel=2)
+        return out
 
     def baseline(self, stack: str) -> pd.DataFrame:
         """The uncoated electrolyte | electrode interfaces of ``stack`` (rows of ``interfaces``)."""

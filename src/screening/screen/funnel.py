@@ -1,21 +1,19 @@
-"""The funnel: cheap filters per stack before any reaction energy is computed.
+"""The funnel: cheap gates per stack before any reaction energy is computed.
 
-Xiao, Miara, Wang & Ceder (Joule 3, 1252 (2019)) screened coatings as a funnel: phase stability first,
-then the electrochemical window at the electrode's potential, then reaction energies only for what is
-left. Per stack (electrode, electrolyte) and candidate coating, in this order:
+Xiao, Miara, Wang & Ceder (Joule 3, 1252 (2019)) screened coatings as a funnel: band gap and phase
+stability first, then the electrochemical window, then reaction energies only for what is left. Here the
+funnel saves work only on *database* candidates (``origin`` ``query``): every coating a user names
+(``explicit``, ``user``, ``structure``) gets every interface, whatever its cheap gates say, so its
+verdict is answered in full. Per stack (electrode, electrolyte) and candidate:
 
-1. ``excluded``: the coating has the composition of the stack's electrolyte or electrode (or charged
+1. ``skipped``: the candidate's window could not be computed;
+2. ``excluded``: the coating has the composition of the stack's electrolyte or electrode (or charged
    cathode): it is not a coating of that stack;
-2. ``e_above_hull``: above ``thresholds.e_above_hull`` [eV/atom] (or virtual while
-   ``thresholds.allow_virtual`` is false);
-3. ``li_conduction``: Li-free while ``thresholds.li_conduction`` is true (Xiao 2019 kept Li-containing
-   compounds only; a Li-free coating conducts no Li);
-4. ``window``: the coating's stability window does not reach ``thresholds.window_margin`` [V] beyond
-   the electrode's potentials.
+3. ``screened``: a query candidate that fails a cheap gate of the criteria (band gap, e_above_hull,
+   Li content, window; :mod:`screening.criteria`); a marginal one goes on.
 
-A candidate whose window could not be computed leaves at ``skipped``. The survivors of a stack go on to
-the reaction energies (:mod:`screening.screen.ranking` applies the last filters, ``reaction``, and ranks).
-Every number that decided a stage is a column of :func:`cheap_stages`' table.
+Every other pair goes on to the reaction energies; :mod:`screening.screen.ranking` applies every gate,
+orders and ranks (stages ``fails``, ``marginal``, ``passed``).
 """
 
 from __future__ import annotations
@@ -26,9 +24,10 @@ import numpy as np
 import pandas as pd
 
 from screening.composition import formula_key, parse_formula
+from screening.criteria import Criteria
+from screening.criteria.evaluate import applies_to, cheap_values, gate_tiers
 from screening.plan import Material, ScreenConfig, ScreenPlan, Stack, coating_materials, stacks_of
 from screening.plan.build import charged_material
-from screening.plan.config import Thresholds
 from screening.screen.candidates import load_candidates
 from screening.screen.io import read_table, write_table
 
@@ -36,23 +35,13 @@ log = logging.getLogger(__name__)
 
 #: Tolerance of the filter comparisons (the tables are rounded to 1e-6).
 TOL = 1e-9
-#: Stages of the funnel, in order; ``reaction`` and ``passed`` are decided by the ranking.
-#: ``interphase``: left at the electronic filters (coating band gap, mixed-conducting interphase; docs/interphase.md).
-STAGES = ("skipped", "excluded", "e_above_hull", "li_conduction", "window", "reaction", "interphase", "passed")
+#: Stages, in order: the funnel's (``skipped``, ``excluded``, ``screened``), then the ranking's verdict
+#: of a ranked candidate by its worst tier (``fails``, ``marginal``, ``passed``).
+STAGES = ("skipped", "excluded", "screened", "fails", "marginal", "passed")
+#: Origins of candidates the funnel may stop (database candidates); every other coating is answered in full.
+SCREENABLE_ORIGINS = ("query",)
 #: Columns of the funnel table (one row per stack and candidate).
-FUNNEL_COLUMNS = [
-    "stack",
-    "candidate",
-    "cheap_stage",
-    "survives",
-    "excluded_as",
-    "e_above_hull_used",
-    "pass_e_above_hull",
-    "li_free",
-    "pass_li_conduction",
-    "window_margin",
-    "pass_window",
-]
+FUNNEL_COLUMNS = ["stack", "candidate", "cheap_stage", "survives", "excluded_as", "screened_by"]
 
 
 def composition_key(formula: str) -> tuple:
@@ -66,7 +55,7 @@ def window_margins(
     """How far each window reaches beyond [low, high] on its tighter side [V], capped at ``cap``.
 
     A missing limit (NaN: cannot be reduced / has no Li to give up) is unbounded (vectorised
-    :func:`screening.screen.ranking.window_margin`).
+    :func:`screening.screen.scoring.window_margin`).
     """
     red = np.where(np.isnan(reduction), np.inf, low - reduction)
     ox = np.where(np.isnan(oxidation), np.inf, oxidation - high)
@@ -81,52 +70,62 @@ def _stack_keys(stack: Stack) -> dict[tuple, str]:
     return out
 
 
+def coating_window_columns(windows: pd.DataFrame, coatings: tuple[Material, ...]) -> dict[str, np.ndarray]:
+    """The coatings' rows of the windows table as arrays aligned with ``coatings`` (by name)."""
+    win = windows[windows["role"] == "coating"].set_index("name").reindex([c.name for c in coatings])
+    cols = ["status", "has_entry", "virtual", "e_above_hull", "reduction_limit", "oxidation_limit"]
+    cols += [c for c in ("band_gap", "conducting") if c in win.columns]
+    return {c: win[c].to_numpy(dtype=object if c in ("status", "conducting", "has_entry", "virtual") else float)
+            for c in cols}
+
+
 def cheap_stages(
     stacks: tuple[Stack, ...],
     coatings: tuple[Material, ...],
     windows: pd.DataFrame,
-    thresholds: Thresholds,
-    window_margin_cap: float,
+    criteria: Criteria,
+    funnel: bool = True,
 ) -> pd.DataFrame:
-    """The cheap stages of the funnel for every (stack, candidate), vectorised over candidates.
+    """The funnel's stages for every (stack, candidate), vectorised over candidates.
 
     Args:
         stacks: The plan's stacks.
         coatings: The candidate coatings (their position is the ``candidate`` id).
         windows: The windows table (rows with role ``coating``, by name).
-        thresholds: The filters.
-        window_margin_cap: Margin [V] an unbounded window side counts as.
+        criteria: The gates; their cheap ones stop query candidates that fail them.
+        funnel: False (``funnel: false``): no candidate is stopped; every one is computed and ranked.
 
     Returns:
-        :data:`FUNNEL_COLUMNS`, rows by stack then candidate. ``cheap_stage`` is the first stage the
-        candidate fails in that stack, or ``""`` if it survives (``survives``).
+        :data:`FUNNEL_COLUMNS`, rows by stack then candidate. ``cheap_stage`` is ``skipped``,
+        ``excluded``, ``screened`` or ``""`` (goes on: ``survives``); ``screened_by`` names the failed
+        cheap gates.
     """
-    win = windows[windows["role"] == "coating"].set_index("name")
-    names = [c.name for c in coatings]
-    w = win.reindex(names)
-    status_ok = (w["status"] == "ok").to_numpy()
-    has_entry = w["has_entry"].fillna(False).astype(bool).to_numpy()
-    virtual = w["virtual"].fillna(False).astype(bool).to_numpy()
-    e_hull = np.where(has_entry, w["e_above_hull"].astype(float).to_numpy(), 0.0)
-    red = w["reduction_limit"].astype(float).to_numpy()
-    ox = w["oxidation_limit"].astype(float).to_numpy()
-    pass_h = (e_hull <= thresholds.e_above_hull + TOL) & (thresholds.allow_virtual | ~virtual)
+    w = coating_window_columns(windows, coatings)
+    status_ok = w["status"] == "ok"
     li_free = np.array(["Li" not in parse_formula(c.formula) for c in coatings], dtype=bool)
-    pass_li = ~li_free | (not thresholds.li_conduction)
+    screenable = np.array([funnel and c.origin in SCREENABLE_ORIGINS for c in coatings], dtype=bool)
     keys = [composition_key(c.formula) for c in coatings]
+    formulas = [c.formula for c in coatings]
     n = len(coatings)
     frames = []
     for s in stacks:
         lo, hi = s.electrode.voltage
-        margin = window_margins(red, ox, np.full(n, lo), np.full(n, hi), window_margin_cap)
-        pass_w = margin >= thresholds.window_margin - TOL
+        values = cheap_values(w, formulas, np.full(n, lo), np.full(n, hi), li_free)
+        role = np.full(n, "anode" if s.electrode.role == "anode" else "cathode", dtype=object)
+        applies = applies_to(criteria, role)
+        failed = [[] for _ in range(n)]
+        for g in criteria.gates:
+            if not g.cheap:
+                continue
+            tier, _ = gate_tiers(g, values[g.quantity], applies[g.name])
+            for k in np.flatnonzero(tier == "fail"):
+                failed[k].append(g.name)
+        screened_by = np.array([", ".join(f) for f in failed], dtype=object)
         same = _stack_keys(s)
         excluded_as = np.array([same.get(k, "") for k in keys], dtype=object)
         stage = np.full(n, "", dtype=object)
         for mask, name in (
-            (~pass_w, "window"),
-            (~pass_li, "li_conduction"),
-            (~pass_h, "e_above_hull"),
+            (screenable & (screened_by != ""), "screened"),
             (excluded_as != "", "excluded"),
             (~status_ok, "skipped"),
         ):  # last assignment wins: the earliest stage
@@ -139,12 +138,7 @@ def cheap_stages(
                     "cheap_stage": stage,
                     "survives": stage == "",
                     "excluded_as": excluded_as,
-                    "e_above_hull_used": np.where(status_ok, e_hull, np.nan),
-                    "pass_e_above_hull": pass_h & status_ok,
-                    "li_free": li_free,
-                    "pass_li_conduction": pass_li,
-                    "window_margin": np.where(status_ok, margin, np.nan),
-                    "pass_window": pass_w & status_ok,
+                    "screened_by": np.where(status_ok, screened_by, ""),
                 }
             )
         )
@@ -159,13 +153,13 @@ def survivors(stages: pd.DataFrame) -> set[tuple[int, int]]:
 
 
 def funnel_counts(stages: pd.DataFrame, stacks: tuple[Stack, ...]) -> pd.DataFrame:
-    """How many candidates left each stack at each cheap stage, and how many survived."""
+    """How many candidates left each stack at each funnel stage, and how many go on."""
     rows = []
     by = stages.groupby("stack")["cheap_stage"].value_counts().unstack(fill_value=0)
     for s in stacks:
         counts = by.loc[s.id] if s.id in by.index else pd.Series(dtype=int)
         row = {"stack": s.name, "candidates": int(counts.sum())}
-        for st in STAGES[:5]:
+        for st in STAGES[:3]:
             row[f"left_at_{st}"] = int(counts.get(st, 0))
         row["survivors"] = int(counts.get("", 0))
         rows.append(row)
@@ -175,25 +169,27 @@ def funnel_counts(stages: pd.DataFrame, stacks: tuple[Stack, ...]) -> pd.DataFra
 def run_plan(candidates_csv, windows_parquet, config: dict, out_plan, out_funnel) -> ScreenPlan:
     """Workflow step ``plan`` (checkpoint): the funnel's cheap stages, then every interface to compute.
 
-    With ``funnel: true`` (default) only the survivors of a stack get that stack's interfaces; with
-    ``funnel: false`` every candidate gets every interface. A stack left without survivors is a warning.
+    With ``funnel: true`` (default) only the survivors of a stack get that stack's interfaces (every named
+    coating survives); with ``funnel: false`` every candidate gets every interface. A stack left without
+    survivors is a warning.
     """
     cfg = ScreenConfig.from_dict(config)
     candidates = load_candidates(candidates_csv)
     coatings = coating_materials(candidates)
     stacks = stacks_of(cfg)
-    stages = cheap_stages(stacks, coatings, read_table(windows_parquet), cfg.thresholds, cfg.ranking.window_margin_cap)
+    stages = cheap_stages(stacks, coatings, read_table(windows_parquet), cfg.criteria, cfg.funnel)
     for row in funnel_counts(stages, stacks).itertuples(index=False):
         if row.survivors == 0:
-            left = {st: getattr(row, f"left_at_{st}") for st in STAGES[:5] if getattr(row, f"left_at_{st}")}
-            log.warning("stack %s: no candidate passes the cheap filters (left at %s)", row.stack, left)
-    plan = ScreenPlan.build(cfg, candidates, keep=survivors(stages) if cfg.funnel else None)
+            left = {st: getattr(row, f"left_at_{st}") for st in STAGES[:3] if getattr(row, f"left_at_{st}")}
+            log.warning("stack %s: no candidate passes the cheap gates (left at %s)", row.stack, left)
+    plan = ScreenPlan.build(cfg, candidates, keep=survivors(stages))
     write_table(plan.frame(), parquet_path=out_plan, decimals=None)
     write_table(stages, parquet_path=out_funnel)
     log.info(
-        "plan (%s): %d stacks x %d candidates, %d pairs survive the cheap filters; %d interfaces (%d baseline) "
-        "in %d chunk(s)",
+        "plan (%s, criteria %s): %d stacks x %d candidates, %d pairs go on to the reaction energies; %d interfaces "
+        "(%d baseline) in %d chunk(s)",
         "funnel" if cfg.funnel else "exhaustive",
+        cfg.criteria.name,
         len(stacks),
         len(coatings),
         int(stages["survives"].sum()),
@@ -206,8 +202,10 @@ def run_plan(candidates_csv, windows_parquet, config: dict, out_plan, out_funnel
 
 __all__ = [
     "FUNNEL_COLUMNS",
+    "SCREENABLE_ORIGINS",
     "STAGES",
     "cheap_stages",
+    "coating_window_columns",
     "composition_key",
     "funnel_counts",
     "run_plan",

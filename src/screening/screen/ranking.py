@@ -1,62 +1,73 @@
 """Ranking of coatings per (electrode, electrolyte) stack: the end of the funnel.
 
-The cheap filters (composition, e_above_hull, Li conduction, window) are applied per stack by the
-plan step (:mod:`screening.screen.funnel`); here, for the candidates that survive them:
+The funnel (:mod:`screening.screen.funnel`) stops database candidates that fail a cheap gate; every
+other candidate has its interfaces computed, and here every gate of the criteria (:mod:`screening.criteria`;
+default ``xiao2019``: Xiao, Miara, Wang & Ceder, Joule 3, 1252 (2019)) gives it a tier per gate
+(:mod:`screening.screen.gating`). :data:`RANK_RULE`: candidates are ordered by
 
-1. Reaction-energy filters (Xiao, Miara, Wang, Ceder, Joule 3, 1252 (2019)): |reaction energy| with the
-   electrode and with the electrolyte within ``thresholds.reaction_energy_open`` [eV per non-Li atom]
-   for interfaces open to Li and ``thresholds.reaction_energy_closed`` [eV/atom] for closed ones (the
-   charged cathode, Li metal); the worst over the electrode's potentials counts. The two kinds are
-   never mixed in one number: they are separate columns, with their units in the column names.
-2. A weighted score in [0, 1] (Aykol et al., Nat. Commun. 7, 13779 (2016) style, :func:`weighted_score`).
-3. A Pareto rank (non-dominated sorting, :func:`pareto_ranks`) over four objectives: reaction energy with
-   the electrode (the larger of open and closed, each over its scale), with the electrolyte, window
-   margin (capped), e_above_hull.
+1. worst tier (pass and n/a, then marginal, then fail);
+2. number of failed gates;
+3. summed normalised shortfall beyond the gates' pass thresholds (uncapped);
+4. score (a weighted mean of objective scores, Aykol et al., Nat. Commun. 7, 13779 (2016) style),
 
-:data:`RANK_RULE`: survivors passing every filter first, then by score (higher first), then by Pareto
-rank; candidates equal in all three share a rank. Candidates that left the funnel earlier have no rank;
-their ``stage`` says where they left and the columns hold the numbers that decided it. A stack whose
-uncoated interfaces are already within the thresholds is marked ``coating_needed = False``.
+so a candidate never moves up by reacting more. Candidates equal in all four share a rank; every candidate
+whose energies were computed is ranked, one stopped earlier shows its stage and reason. Each stack has a
+verdict line (``stack_note``): the coatings that pass every gate, or the closest and what it fails.
+Reaction energies keep their kind and unit in their column names (closed eV/atom, open to Li eV per non-Li
+atom); a stack whose uncoated interfaces pass the electrode's reaction gates has ``coating_needed`` False.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 
 import numpy as np
 import pandas as pd
 
+from screening.composition import parse_formula
+from screening.criteria import Criteria
+from screening.criteria.evaluate import gate_tiers
 from screening.interphase import tables as interphase_tables
-from screening.plan import ScreenPlan, Stack
-from screening.plan.build import electrode_partners
+from screening.plan import ScreenPlan
 from screening.plan.config import OBJECTIVES
 from screening.screen.candidates import load_candidates
 from screening.screen.config import ScreenConfig, slug
-from screening.screen.funnel import STAGES, TOL
+from screening.screen.funnel import STAGES, coating_window_columns
+from screening.screen.gating import GATE_SUMMARY_COLUMNS, QUANTITY_SLOT, gate_table, rank_keys, stack_verdicts
 from screening.screen.io import read_table, write_table
 from screening.screen.provenance import provenance_record
 from screening.screen.scoring import dominates, objective_scores, pareto_ranks, weighted_score, window_margin
+from screening.screen.slots import (
+    BASELINE_SLOTS,
+    SLOTS,
+    baseline_energies,
+    energy_column,
+    interface_column,
+    link_frame,
+    present_slots,
+    slot_energies,
+)
 
 log = logging.getLogger(__name__)
 
 #: How ranks are ordered (also a column of the rankings table and a record of its provenance).
 RANK_RULE = (
-    "filters, then score, then Pareto: candidates passing every filter first, then higher score, then lower "
-    "Pareto rank; equal in all three = equal rank; candidates that left the funnel earlier are not ranked"
+    "criteria gates, then score: worst tier (pass/n-a < marginal < fail), then fewer failed gates, then smaller "
+    "summed normalised shortfall, then higher score; equal in all four = equal rank; candidates stopped before "
+    "the reaction energies are not ranked"
 )
-#: Units of the two kinds of reaction energy, as they appear in column names.
-OPEN_UNITS = "eV_per_nonLi_atom"
-CLOSED_UNITS = "eV_per_atom"
-E_EL_OPEN = f"energy_electrode_open_{OPEN_UNITS}"
-E_EL_CLOSED = f"energy_electrode_closed_{CLOSED_UNITS}"
-E_LY_OPEN = f"energy_electrolyte_open_{OPEN_UNITS}"
-B_OPEN = f"baseline_energy_open_{OPEN_UNITS}"
-B_CLOSED = f"baseline_energy_closed_{CLOSED_UNITS}"
-
+#: Slot energies as columns, and the interface each came from.
+SLOT_COLUMNS = [c for slot in SLOTS for c in (energy_column(slot), interface_column(slot))]
+BASELINE_COLUMNS = [c for slot in BASELINE_SLOTS for c in (energy_column(slot, True), interface_column(slot, True))]
+#: Old names of slot columns (before criteria presets), for readers of older tables (docs/criteria.md).
+RENAMED_COLUMNS = {
+    "energy_electrolyte_open_eV_per_nonLi_atom": energy_column("electrolyte_open"),
+    "interface_electrolyte": interface_column("electrolyte_open"),
+}
 
 # ---------------------------------------------------------------------------------------------- tables
-RANK_COLUMNS = [
+#: Columns of the rankings table before the gates' (``gate_<name>``, ``tier_<name>``; :func:`rank_columns`).
+LEAD_RANK_COLUMNS = [
     "stack_id",
     "stack",
     "electrode",
@@ -70,49 +81,47 @@ RANK_COLUMNS = [
     "stage",
     "rank",
     "passes",
+    *GATE_SUMMARY_COLUMNS,
     "score",
-    "pareto_rank",
-    "pareto_rank_all",
+    "criteria",
     "coating_needed",
     "stack_note",
+]
+TAIL_RANK_COLUMNS = [
+    "fail_reasons",
     "reaction_energy_kind",
-    E_EL_OPEN,
-    "interface_electrode_open",
-    E_EL_CLOSED,
-    "interface_electrode_closed",
-    E_LY_OPEN,
-    "interface_electrolyte",
-    B_OPEN,
-    "baseline_interface_open",
-    B_CLOSED,
-    "baseline_interface_closed",
+    *SLOT_COLUMNS,
+    *BASELINE_COLUMNS,
     "e_above_hull",
     "e_above_hull_used",
     "has_entry",
     "virtual",
     "li_free",
     "excluded_as",
+    "screened_by",
     "reduction_limit",
     "oxidation_limit",
     "potential_low",
     "potential_high",
     "window_margin",
-    "pass_e_above_hull",
-    "pass_li_conduction",
-    "pass_window",
-    "pass_electrode",
-    "pass_electrolyte",
-    "fail_reasons",
     "s_electrode",
     "s_electrolyte",
     "s_window",
     "s_e_above_hull",
+    "pareto_rank",
+    "pareto_rank_all",
     *interphase_tables.RANK_COLUMNS,
     "rank_rule",
     "note",
 ]
 #: Columns of the funnel-count table: candidates of each stack per stage.
 FUNNEL_COUNT_COLUMNS = ["stack_id", "stack", "candidates", *(f"stage_{s}" for s in STAGES)]
+
+
+def rank_columns(criteria: Criteria) -> list[str]:
+    """The rankings table's columns under these criteria: a value and a tier per gate after the lead."""
+    gates = [c for g in criteria.gates for c in (f"gate_{g.name}", f"tier_{g.name}")]
+    return [*LEAD_RANK_COLUMNS, *gates, *TAIL_RANK_COLUMNS]
 
 
 def stack_name(electrode: str, electrolyte: str) -> str:
@@ -124,121 +133,12 @@ def stack_slug(electrode: str, electrolyte: str) -> str:
     return f"{slug(electrode)}__{slug(electrolyte)}"
 
 
-def _vkey(v) -> float:
-    return -1.0 if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
-
-
-def _sides(stack: Stack) -> list[tuple[str, bool, str, str, str, float]]:
-    """(side, open, kind, b role, b name, voltage key) of a coating's interfaces in a stack."""
-    out = [
-        ("electrode", v is not None, f"coating|{b.role}", b.role, b.name, _vkey(v))
-        for b, v in electrode_partners(stack.electrode)
-    ]
-    out += [
-        ("electrolyte", True, "coating|electrolyte", "electrolyte", stack.electrolyte.name, v)
-        for v in stack.electrode.potentials
-    ]
-    return out
-
-
-def link_frame(plan: ScreenPlan, pairs: pd.DataFrame) -> pd.DataFrame:
-    """Which interface holds each (stack, candidate)'s energy with its electrode and its electrolyte.
-
-    A typed join (candidate id, interface kind, partner, exact voltage) of every pair with the plan's
-    interfaces; ``interface`` is -1 where the plan has none (left out by the funnel).
-
-    Returns:
-        Columns ``stack_id``, ``candidate``, ``side`` (electrode/electrolyte), ``open``, ``interface``.
-    """
-    partners: dict[tuple, int] = {}
-    rows = []
-    for s in plan.stacks:
-        for side, is_open, kind, br, bn, vk in _sides(s):
-            code = partners.setdefault((kind, br, bn, vk), len(partners))
-            rows.append((s.id, side, is_open, code))
-    per_stack = pd.DataFrame(rows, columns=["stack_id", "side", "open", "partner"])
-    coating_ids = {c.name: i for i, c in enumerate(plan.coatings)}
-    planned = [
-        (i.id, coating_ids[i.a.name], partners[(i.kind, i.b.role, i.b.name, _vkey(i.voltage))])
-        for i in plan.interfaces
-        if i.a.role == "coating" and (i.kind, i.b.role, i.b.name, _vkey(i.voltage)) in partners
-    ]
-    planned_df = pd.DataFrame(planned, columns=["interface", "candidate", "partner"])
-    links = pairs[["stack_id", "candidate"]].merge(per_stack, on="stack_id")
-    links = links.merge(planned_df, on=["candidate", "partner"], how="left", validate="many_to_one")
-    links["interface"] = links["interface"].fillna(-1).astype(np.int64)
-    return links[["stack_id", "candidate", "side", "open", "interface"]]
-
-
-def _worst(links: pd.DataFrame, interfaces: pd.DataFrame, col: str) -> pd.DataFrame:
-    """Per (stack, candidate, side, open): the most negative energy, its interface, and what is missing."""
-    res = interfaces[["interface", "status", col, "note"]].rename(columns={col: "e", "note": "itf_note"})
-    d = links.merge(res, on="interface", how="left")
-    d["missing"] = d["interface"] < 0
-    d["bad"] = ~d["missing"] & (d["status"] != "ok")
-    keys = ["stack_id", "candidate", "side", "open"]
-    flags = d.groupby(keys, sort=False).agg(n_missing=("missing", "sum"), n_bad=("bad", "sum")).reset_index()
-    bad_notes = d[d["bad"]].drop_duplicates(keys)[[*keys, "itf_note"]].rename(columns={"itf_note": "bad_note"})
-    best = d[~d["missing"] & ~d["bad"]].sort_values([*keys, "e", "interface"], kind="stable")
-    best = best.drop_duplicates(keys)[[*keys, "e", "interface"]]
-    out = flags.merge(best, on=keys, how="left").merge(bad_notes, on=keys, how="left")
-    incomplete = (out["n_missing"] > 0) | (out["n_bad"] > 0)
-    out.loc[incomplete, "e"] = np.nan
-    out.loc[incomplete, "interface"] = np.nan
-    return out
-
-
-def _side_columns(worst: pd.DataFrame) -> pd.DataFrame:
-    """The per-side minima as columns of the (stack, candidate) pairs."""
-    parts = {
-        (E_EL_OPEN, "interface_electrode_open"): ("electrode", True),
-        (E_EL_CLOSED, "interface_electrode_closed"): ("electrode", False),
-        (E_LY_OPEN, "interface_electrolyte"): ("electrolyte", True),
-    }
-    out = None
-    for (ecol, icol), (side, is_open) in parts.items():
-        sub = worst[(worst["side"] == side) & (worst["open"] == is_open)]
-        sub = sub[["stack_id", "candidate", "e", "interface", "n_missing", "n_bad", "bad_note"]].rename(
-            columns={
-                "e": ecol,
-                "interface": icol,
-                "n_missing": f"_miss_{icol}",
-                "n_bad": f"_bad_{icol}",
-                "bad_note": f"_note_{icol}",
-            }
-        )
-        out = sub if out is None else out.merge(sub, on=["stack_id", "candidate"], how="outer")
-    return out
-
-
-def _baseline(plan: ScreenPlan, interfaces: pd.DataFrame, col: str) -> pd.DataFrame:
-    """Per stack: the uncoated interfaces' most negative open and closed energies, with their ids."""
-    res = interfaces.set_index("interface")
-    rows = []
-    for s in plan.stacks:
-        row = {"stack_id": s.id, B_OPEN: np.nan, "baseline_interface_open": pd.NA}
-        row.update({B_CLOSED: np.nan, "baseline_interface_closed": pd.NA, "_base_note": ""})
-        ids = plan.baseline_ids(s)
-        for (_, v), ident in zip(electrode_partners(s.electrode), ids, strict=True):
-            ecol, icol = (
-                (B_OPEN, "baseline_interface_open") if v is not None else (B_CLOSED, "baseline_interface_closed")
-            )
-            r = None if ident is None or ident not in res.index else res.loc[ident]
-            if r is None or r["status"] != "ok":
-                row["_base_note"] = f"baseline interface {ident}: {'not computed' if r is None else r['note']}"
-                continue
-            if np.isnan(row[ecol]) or float(r[col]) < row[ecol]:
-                row[ecol], row[icol] = float(r[col]), int(ident)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
 def _interphase(
     plan: ScreenPlan, df: pd.DataFrame, links: pd.DataFrame, windows: pd.DataFrame, interfaces: pd.DataFrame
-) -> tuple[dict, np.ndarray, list[tuple[str, ...]]]:
+) -> dict[str, list]:
     """Per (stack, candidate) row of ``df``: the electronic columns (coating band gap, worst interphase class
-    of its interfaces in the stack, the baseline's class, ``s_interphase``), whether it passes the electronic
-    filters, and the failed ones in words (:func:`screening.interphase.tables.stack_interphase`)."""
+    of its interfaces in the stack, the baseline's class, ``pass_interphase``, ``s_interphase``;
+    :func:`screening.interphase.tables.stack_interphase`)."""
     settings = plan.config.electronic
     lookup = interphase_tables.interphase_lookup(interfaces)
     have = links[links["interface"] >= 0]
@@ -249,8 +149,7 @@ def _interphase(
     base_worst = {sid: interphase_tables.worst_of(base_ids, lookup) for sid, base_ids in base.items()}
     cols = [c for c in ("band_gap", "conducting", "gap_evidence") if c in windows.columns]
     win = {r["name"]: r for r in windows.loc[windows["role"] == "coating", ["name", *cols]].to_dict("records")}
-    out = {c: [] for c in interphase_tables.RANK_COLUMNS}
-    passes, fails = [], []
+    out: dict[str, list] = {c: [] for c in interphase_tables.RANK_COLUMNS}
     # plain numpy columns: iterating Arrow-backed strings row by row is ~10x slower
     rows = zip(*(df[c].to_numpy(dtype=object) for c in ("stack_id", "candidate", "coating")), strict=True)
     for sid, cand, name in rows:
@@ -259,9 +158,7 @@ def _interphase(
         )
         for c in out:
             out[c].append(ip.columns[c])
-        passes.append(ip.passes)
-        fails.append(ip.fails)
-    return out, np.array(passes, dtype=bool), fails
+    return out
 
 
 def _competition_ranks(keys: np.ndarray) -> np.ndarray:
@@ -275,20 +172,31 @@ def _competition_ranks(keys: np.ndarray) -> np.ndarray:
     return np.maximum.accumulate(pos) + 1
 
 
+def _side_magnitude(criteria: Criteria, values: dict, slots: list[str]) -> np.ndarray:
+    """Per row, the largest |E| over a side's slots that the criteria gate (all the side's slots if none);
+    NaN where none is known."""
+    quantities = [q for q, s in QUANTITY_SLOT.items() if s in slots]
+    used = [q for q in quantities if q in criteria.quantities] or quantities
+    stack = np.column_stack([values[q] for q in used])
+    known = ~np.isnan(stack)
+    mag = np.where(known, stack, -np.inf).max(axis=1)
+    return np.where(known.any(axis=1), mag, np.nan)
+
+
 def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, interfaces: pd.DataFrame) -> pd.DataFrame:
-    """Rank every stack of the plan: one row per (stack, candidate), with its funnel stage.
+    """Rank every stack of the plan: one row per (stack, candidate), with its stage and a tier per gate.
 
     Args:
-        plan: The screen's plan (stacks, coatings, interface ids).
-        stages: The funnel's cheap stages (:func:`screening.screen.funnel.cheap_stages`).
+        plan: The screen's plan (stacks, coatings, interface ids; its config's criteria).
+        stages: The funnel's stages (:func:`screening.screen.funnel.cheap_stages`).
         windows: The windows table.
         interfaces: The interfaces table (``interface`` ids of the plan).
 
     Returns:
-        :data:`RANK_COLUMNS`, by stack, then rank (unranked last), then stage and coating name.
+        :func:`rank_columns`, by stack, then rank (unranked last), then stage and coating name.
     """
     cfg = plan.config
-    thr, opt = cfg.thresholds, cfg.ranking
+    crit, opt = cfg.criteria, cfg.ranking
     col = opt.energy_column
     stacks = pd.DataFrame(
         [
@@ -297,11 +205,12 @@ def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, inte
         ],
         columns=["stack_id", "stack", "electrode", "electrode_role", "electrolyte", "potential_low", "potential_high"],
     )
-    stacks["_has_closed"] = [any(v is None for _, v in electrode_partners(s.electrode)) for s in plan.stacks]
-    stacks["_has_open"] = [any(v is not None for _, v in electrode_partners(s.electrode)) for s in plan.stacks]
+    present = pd.DataFrame([{k: k in present_slots(s) for k in SLOTS} for s in plan.stacks])
+    present.columns = [f"_has_{k}" for k in SLOTS]
+    stacks = pd.concat([stacks, present], axis=1)
     coats = pd.DataFrame(
-        [(i, c.name, c.formula, c.origin) for i, c in enumerate(plan.coatings)],
-        columns=["candidate", "coating", "coating_formula", "origin"],
+        [(i, c.name, c.formula, c.origin, "Li" not in parse_formula(c.formula)) for i, c in enumerate(plan.coatings)],
+        columns=["candidate", "coating", "coating_formula", "origin", "li_free"],
     )
     win = windows[windows["role"] == "coating"][
         ["name", "status", "note", "e_above_hull", "has_entry", "virtual", "reduction_limit", "oxidation_limit"]
@@ -309,118 +218,105 @@ def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, inte
     df = stages.rename(columns={"stack": "stack_id"}).merge(stacks, on="stack_id").merge(coats, on="candidate")
     df = df.merge(win, on="coating", how="left")
     links = link_frame(plan, df)
-    df = df.merge(_side_columns(_worst(links, interfaces, col)), on=["stack_id", "candidate"], how="left")
-    df = df.merge(_baseline(plan, interfaces, col), on="stack_id", how="left")
-    ip_cols, pass_ip, ip_fails = _interphase(plan, df, links, windows, interfaces)
+    df = df.merge(slot_energies(links, interfaces, col), on=["stack_id", "candidate"], how="left")
+    df = df.merge(baseline_energies(plan, interfaces, col), on="stack_id", how="left")
+    df = df.reset_index(drop=True)
+    ip_cols = _interphase(plan, df, links, windows, interfaces)
     for c_, values in ip_cols.items():
         df[c_] = values
 
+    # which pairs reached the reaction energies, and which of those have every energy
     survives = df["survives"].to_numpy(dtype=bool)
     win_ok = (df["_win_status"] == "ok").to_numpy()
     notes: list[list[str]] = [[] for _ in range(len(df))]
     incomplete = np.zeros(len(df), dtype=bool)
-    for icol in ("interface_electrode_open", "interface_electrode_closed", "interface_electrolyte"):
-        miss = df[f"_miss_{icol}"].fillna(0).to_numpy() > 0
-        bad = df[f"_bad_{icol}"].fillna(0).to_numpy() > 0
+    for slot in SLOTS:
+        has = df[f"_has_{slot}"].to_numpy(dtype=bool)
+        miss = (df[f"_miss_{slot}"].fillna(0).to_numpy() > 0) & has
+        bad = (df[f"_bad_{slot}"].fillna(0).to_numpy() > 0) & has
         incomplete |= bad | (miss & survives)
         for k in np.flatnonzero(bad | (miss & survives)):
-            notes[k].append(str(df.at[k, f"_note_{icol}"]) if bad[k] else "interface not computed")
+            notes[k].append(str(df.at[k, f"_note_{slot}"]) if bad[k] else "interface not computed")
     for k in np.flatnonzero(~win_ok):
         notes[k].insert(0, f"window: {df.at[k, '_win_note']}")
     status_ok = win_ok & ~(incomplete & survives)
+    ranked = status_ok & survives
 
-    # reaction-energy filters (only where the energies exist)
-    eo, ec, ly = (df[c].to_numpy(dtype=float) for c in (E_EL_OPEN, E_EL_CLOSED, E_LY_OPEN))
-    has_o, has_c = df["_has_open"].to_numpy(bool), df["_has_closed"].to_numpy(bool)
-    ok_o = ~has_o | (np.abs(eo) <= thr.reaction_energy_open + TOL)
-    ok_c = ~has_c | (np.abs(ec) <= thr.reaction_energy_closed + TOL)
-    pass_el = ok_o & ok_c
-    pass_ly = np.abs(ly) <= thr.reaction_energy_open + TOL
-    have_e = (~has_o | ~np.isnan(eo)) & (~has_c | ~np.isnan(ec)) & ~np.isnan(ly)
-    stage = np.where(
-        ~status_ok,
-        "skipped",
-        np.where(
-            df["cheap_stage"].to_numpy() != "",
-            df["cheap_stage"].to_numpy(),
-            np.where(pass_el & pass_ly, np.where(pass_ip, "passed", "interphase"), "reaction"),
-        ),
-    )
+    # every gate's value and tier
+    all_coats = tuple(plan.coatings)
+    wcols = coating_window_columns(windows, all_coats)
+    cand = df["candidate"].to_numpy(dtype=np.int64)
+    wrows = {k: v[cand] for k, v in wcols.items()}
+    slots_present = pd.DataFrame({k: df[f"_has_{k}"].to_numpy(dtype=bool) for k in SLOTS})
+    gates, values, _ = gate_table(df, crit, wrows, slots_present)
+    for c_ in gates.columns:
+        df[c_] = gates[c_].to_numpy()
+    worst = df["worst_tier"].to_numpy(dtype=object)
+    cheap_stage = df["cheap_stage"].to_numpy(dtype=object)
+    verdict_stage = np.where(worst == "pass", "passed", np.where(worst == "marginal", "marginal", "fails"))
+    stage = np.where(~win_ok, "skipped", np.where(cheap_stage != "", cheap_stage, np.where(status_ok, verdict_stage,
+                                                                                          "skipped")))
     df["status"] = np.where(status_ok, "ok", "skipped")
     df["stage"] = stage
-    df["pass_electrode"] = pd.array(np.where(have_e, pass_el, False), dtype="boolean")
-    df["pass_electrolyte"] = pd.array(np.where(have_e, pass_ly, False), dtype="boolean")
-    df.loc[~have_e, ["pass_electrode", "pass_electrolyte"]] = pd.NA
     df["passes"] = stage == "passed"
+    df["criteria"] = crit.name
+    df["e_above_hull_used"] = np.where(win_ok, values["e_above_hull"], np.nan)
+    margin = np.minimum(values["window_margin"], opt.window_margin_cap)
+    df["window_margin"] = np.where(win_ok, np.round(margin, 6), np.nan)
 
-    # scores wherever every number exists; Pareto ranks and ranks among the survivors
-    scale = float(opt.scales["reaction_energy"])
-    mag_el = np.fmax(np.where(has_o, np.abs(eo), np.nan), np.where(has_c, np.abs(ec), np.nan))
-    margin = df["window_margin"].to_numpy(dtype=float)
+    # the score: electrode and electrolyte sides as the criteria judge them
+    mag_el = _side_magnitude(crit, values, ["electrode_open", "electrode_closed", "charged_closed"])
+    mag_ly = _side_magnitude(crit, values, ["electrolyte_open", "electrolyte_closed"])
     e_used = df["e_above_hull_used"].to_numpy(dtype=float)
-    scorable = status_ok & have_e & ~np.isnan(margin)
+    scorable = ranked & ~np.isnan(mag_el) & ~np.isnan(mag_ly) & ~np.isnan(margin)
     parts = objective_scores(
-        np.where(scorable, mag_el, 0.0),
-        np.where(scorable, ly, 0.0),
-        margin,
-        e_used,
-        {**opt.scales, "reaction_energy": scale},
+        np.where(scorable, mag_el, 0.0), np.where(scorable, mag_ly, 0.0), np.where(scorable, margin, 0.0),
+        np.where(scorable, e_used, 0.0), opt.scales,
     )
     for k in OBJECTIVES:
         df[f"s_{k}"] = np.where(scorable, np.round(parts[k], 6), np.nan)
     score = interphase_tables.combined_score(
         weighted_score(parts, opt.weights), df["s_interphase"], opt.weights, cfg.electronic.weight
     )
-    df["score"] = np.where(scorable, np.round(score, 6), np.nan)
-    objectives = np.round(np.column_stack([-mag_el, -np.abs(ly), margin, -e_used]), 6)
-    ranked = np.isin(stage, ("passed", "interphase", "reaction"))
-    df["pareto_rank_all"] = pd.array([pd.NA] * len(df), dtype="Int64")
-    df["pareto_rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
-    df["rank"] = pd.array([pd.NA] * len(df), dtype="Int64")
+    score = np.where(scorable, np.round(score, 6), np.nan)
+    df["score"] = score
+
+    # Pareto ranks (a diagnostic) and the order
+    objectives = np.round(np.column_stack([-np.nan_to_num(mag_el), -np.nan_to_num(mag_ly), np.nan_to_num(margin),
+                                           -np.nan_to_num(e_used)]), 6)
+    for c_ in ("pareto_rank_all", "pareto_rank", "rank"):
+        df[c_] = pd.array([pd.NA] * len(df), dtype="Int64")
     pr_all = np.zeros(len(df), dtype=np.int64)
     pr_pass = np.zeros(len(df), dtype=np.int64)
-    for _, idx in df.groupby("stack_id", sort=False).indices.items():
-        sub = idx[ranked[idx]]
-        if len(sub):
-            pr_all[sub] = pareto_ranks(objectives[sub])
-        sub_p = idx[stage[idx] == "passed"]
-        if len(sub_p):
-            pr_pass[sub_p] = pareto_ranks(objectives[sub_p])
-    df.loc[ranked, "pareto_rank_all"] = pr_all[ranked]
-    df.loc[stage == "passed", "pareto_rank"] = pr_pass[stage == "passed"]
     rank = np.zeros(len(df), dtype=np.int64)
-    score = df["score"].to_numpy(dtype=float)
-    for _, idx in df.groupby("stack_id", sort=False).indices.items():
+    keys_all = rank_keys(worst, df["n_failed"].to_numpy(), df["shortfall"].to_numpy(dtype=float), score)
+    for _sid, idx in df.groupby("stack_id", sort=False).indices.items():
         sub = idx[ranked[idx]]
         if not len(sub):
             continue
-        keys = np.column_stack([stage[sub] != "passed", -score[sub], pr_all[sub]]).astype(float)
+        pr_all[sub] = pareto_ranks(objectives[sub])
+        sub_p = idx[ranked[idx] & (stage[idx] == "passed")]
+        if len(sub_p):
+            pr_pass[sub_p] = pareto_ranks(objectives[sub_p])
+        keys = keys_all[sub]
         order = np.lexsort(keys.T[::-1])
         rank[sub[order]] = _competition_ranks(keys[order])
+    df.loc[ranked, "pareto_rank_all"] = pr_all[ranked]
+    df.loc[ranked & (stage == "passed"), "pareto_rank"] = pr_pass[ranked & (stage == "passed")]
     df.loc[ranked, "rank"] = rank[ranked]
 
-    # the stack's own numbers: no coating needed when the uncoated interfaces are within the thresholds
-    bo, bc = df[B_OPEN].to_numpy(float), df[B_CLOSED].to_numpy(float)
-    base_known = (~has_o | ~np.isnan(bo)) & (~has_c | ~np.isnan(bc))
-    base_ok = (~has_o | (np.abs(bo) <= thr.reaction_energy_open + TOL)) & (
-        ~has_c | (np.abs(bc) <= thr.reaction_energy_closed + TOL)
-    )
-    df["coating_needed"] = pd.array(np.where(base_known, ~base_ok, False), dtype="boolean")
-    df.loc[~base_known, "coating_needed"] = pd.NA
-    n_surv = df.groupby("stack_id")["survives"].transform("sum").to_numpy()
-    stack_note = np.full(len(df), "", dtype=object)
-    stack_note[base_known & base_ok] = "no coating needed: the uncoated interfaces are within the thresholds"
-    none = n_surv == 0
-    stack_note[none] = [
-        (f"{n}; " if n else "") + "no candidate passes the cheap filters (see stage)" for n in stack_note[none]
-    ]
-    df["stack_note"] = stack_note
+    # the stack's own numbers: no coating needed when the uncoated interfaces pass the electrode's gates
+    df["coating_needed"] = _coating_needed(df, crit)
     base_note = df["_base_note"].fillna("").to_numpy()
     for k in np.flatnonzero(base_note != ""):
         notes[k].append(base_note[k])
-
-    df["fail_reasons"] = [
-        "; ".join(x for x in (f, *e) if x) for f, e in zip(_fail_reasons(df, thr), ip_fails, strict=True)
+    df["fail_reasons"] = _fail_reasons(df)
+    verdicts = stack_verdicts(df, crit)
+    needed = df["coating_needed"].to_numpy(dtype=object)
+    df["stack_note"] = [
+        ("no coating needed: the uncoated interfaces pass the electrode's reaction gates; " if needed[k] is False
+         else "") + verdicts[sid]
+        for k, sid in enumerate(df["stack_id"].to_numpy())
     ]
     virt_note = np.where(
         ~df["has_entry"].fillna(True).astype(bool),
@@ -433,91 +329,62 @@ def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, inte
     )
     for k in np.flatnonzero(win_ok & (virt_note != "")):
         notes[k].insert(0, virt_note[k])
-    li_free = df["li_free"].to_numpy(bool)
-    if not thr.li_conduction:
-        for k in np.flatnonzero(li_free):
-            notes[k].append("Li-free: conducts no Li (thresholds.li_conduction is off)")
     df["note"] = ["; ".join(n) for n in notes]
     df["reaction_energy_kind"] = opt.reaction_energy
     df["rank_rule"] = RANK_RULE
-    for c_ in (
-        "interface_electrode_open",
-        "interface_electrode_closed",
-        "interface_electrolyte",
-        "baseline_interface_open",
-        "baseline_interface_closed",
-    ):
+    for c_ in [interface_column(s) for s in SLOTS] + [interface_column(s, True) for s in BASELINE_SLOTS]:
         df[c_] = pd.array([pd.NA if pd.isna(v) else int(v) for v in df[c_]], dtype="Int64")
-    for c_ in ("has_entry", "virtual", "pass_e_above_hull", "pass_li_conduction", "pass_window", "li_free"):
+    for c_ in ("has_entry", "virtual", "li_free"):
         df[c_] = df[c_].astype("boolean")
     for c_ in ("pass_band_gap", "pass_interphase"):
         df[c_] = pd.array([pd.NA if v is None else bool(v) for v in df[c_]], dtype="boolean")
     for c_ in ("coating_band_gap", "s_interphase"):
         df[c_] = df[c_].astype(float)
-    df.loc[~win_ok, ["pass_e_above_hull", "pass_window", "pass_li_conduction"]] = pd.NA
     stage_order = {s: i for i, s in enumerate(reversed(STAGES))}
     df = df.assign(_r=df["rank"].fillna(2**31).astype("int64"), _s=df["stage"].map(stage_order))
     df = df.sort_values(["stack_id", "_r", "_s", "coating"], kind="stable")
-    return df[RANK_COLUMNS].reset_index(drop=True)
+    return df[rank_columns(crit)].reset_index(drop=True)
 
 
-def _fail_reasons(df: pd.DataFrame, thr) -> list[str]:
-    """Each row's failed filters in words, with the numbers that decided them."""
+def _coating_needed(df: pd.DataFrame, crit: Criteria) -> pd.arrays.BooleanArray:
+    """Per row (the same in a stack): False when the uncoated electrolyte | electrode interfaces pass every
+    electrode reaction gate of the criteria, True when one does not, NA when unknown or none applies."""
+    roles = np.where(df["electrode_role"].to_numpy(dtype=object) == "anode", "anode", "cathode")
+    needed = np.zeros(len(df), dtype=bool)
+    known = np.ones(len(df), dtype=bool)
+    judged = np.zeros(len(df), dtype=bool)
+    for g in crit.gates:
+        slot = QUANTITY_SLOT.get(g.quantity)
+        if slot not in BASELINE_SLOTS:
+            continue
+        applies = np.isin(roles, g.electrodes) & df[f"_has_{slot}"].to_numpy(dtype=bool)
+        v = np.abs(df[energy_column(slot, True)].to_numpy(dtype=float))
+        tier, _ = gate_tiers(g, v, applies)
+        judged |= applies
+        known &= ~(applies & np.isnan(v))
+        needed |= applies & ~np.isnan(v) & (tier != "pass")
+    out = pd.array(needed, dtype="boolean")
+    out[~known | ~judged] = pd.NA
+    return out
+
+
+def _fail_reasons(df: pd.DataFrame) -> list[str]:
+    """Each row's failed and marginal gates in words, with the numbers that decided them."""
     out = []
-    cols = [
-        "excluded_as",
-        "pass_e_above_hull",
-        "e_above_hull_used",
-        "li_free",
-        "pass_li_conduction",
-        "pass_window",
-        "window_margin",
-        "potential_low",
-        "potential_high",
-        "electrode",
-        "electrolyte",
-        E_EL_OPEN,
-        E_EL_CLOSED,
-        E_LY_OPEN,
-        "interface_electrode_open",
-        "interface_electrode_closed",
-        "interface_electrolyte",
-        "_win_status",
-    ]
-    for r in zip(*(df[c].to_numpy(dtype=object) for c in cols), strict=True):
-        (excl, ph, eh, lf, pl, pw, m, lo, hi, electrode, electrolyte, eo, ec, ly, io, ic, il, ws) = r
-        if ws != "ok":
+    cols = ["stage", "excluded_as", "screened_by", "failed_gates", "marginal_gates"]
+    for stage, excl, screened, failed, marginal in zip(*(df[c].to_numpy(dtype=object) for c in cols), strict=True):
+        if stage == "skipped":
             out.append("")
             continue
         f = []
         if excl:
             f.append(f"same composition as the stack's {excl}")
-        if not ph:
-            f.append(
-                f"e_above_hull {eh:.3f} > {thr.e_above_hull:.3f} eV/atom"
-                if eh > thr.e_above_hull + TOL
-                else "virtual (no data entry) and thresholds.allow_virtual is false"
-            )
-        if lf and not pl:
-            f.append("Li-free: conducts no Li (thresholds.li_conduction)")
-        if not pw:
-            span = f"[{lo:.2f}, {hi:.2f}] V" if lo != hi else f"{lo:.2f} V"
-            f.append(f"window does not span {span} (margin {m:.3f} V)")
-        if not np.isnan(eo) and abs(eo) > thr.reaction_energy_open + TOL:
-            f.append(
-                f"|E| with {electrode} {abs(eo):.3f} > {thr.reaction_energy_open:.3f} eV per non-Li atom "
-                f"(interface {int(io)})"
-            )
-        if not np.isnan(ec) and abs(ec) > thr.reaction_energy_closed + TOL:
-            f.append(
-                f"|E| with {electrode} (closed) {abs(ec):.3f} > {thr.reaction_energy_closed:.3f} eV/atom "
-                f"(interface {int(ic)})"
-            )
-        if not np.isnan(ly) and abs(ly) > thr.reaction_energy_open + TOL:
-            f.append(
-                f"|E| with {electrolyte} {abs(ly):.3f} > {thr.reaction_energy_open:.3f} eV per non-Li atom "
-                f"(interface {int(il)})"
-            )
+        if stage == "screened":
+            f.append(f"database candidate stopped by the cheap gates: {screened}")
+        if failed:
+            f.append(failed)
+        if marginal:
+            f.append(marginal)
         out.append("; ".join(f))
     return out
 
@@ -547,35 +414,41 @@ def run_rank(
     cfg = ScreenConfig.from_dict(config)
     plan = ScreenPlan.read(cfg, load_candidates(candidates_csv), plan_parquet)
     df = rank_all(plan, read_table(funnel_parquet), read_table(windows_parquet), read_table(interfaces_parquet))
-    prov = {**provenance_record(provenance_json, config), "rank_rule": RANK_RULE}
+    prov = {**provenance_record(provenance_json, config), "rank_rule": RANK_RULE, "criteria": cfg.criteria.as_dict()}
     write_table(df, out_csv, out_parquet, prov)
     counts = funnel_table(df)
     write_table(counts, out_funnel_csv, out_funnel_parquet, prov)
-    reached = counts["stage_passed"] + counts["stage_interphase"] + counts["stage_reaction"]
-    for r in counts[reached == 0].itertuples(index=False):
+    for r in counts[counts["stage_passed"] + counts["stage_marginal"] + counts["stage_fails"] == 0].itertuples(
+        index=False
+    ):
         log.warning(
             "stack %s: no candidate reaches the reaction energies (funnel counts: %s)",
             r.stack,
             {s: getattr(r, f"stage_{s}") for s in STAGES if getattr(r, f"stage_{s}")},
         )
+    for line in df.drop_duplicates("stack_id")[["stack", "stack_note"]].itertuples(index=False):
+        log.info("%s: %s", line.stack, line.stack_note)
     log.info(
-        "%d stacks x %d candidates; stacks with >= 1 coating passing every filter: %d",
+        "%d stacks x %d candidates under %s; stacks with >= 1 coating passing every gate: %d",
         len(plan.stacks),
         len(plan.coatings),
+        cfg.criteria.name,
         int((counts["stage_passed"] > 0).sum()),
     )
 
 
 __all__ = [
     "FUNNEL_COUNT_COLUMNS",
-    "RANK_COLUMNS",
+    "LEAD_RANK_COLUMNS",
     "RANK_RULE",
+    "TAIL_RANK_COLUMNS",
     "dominates",
     "funnel_table",
     "link_frame",
     "objective_scores",
     "pareto_ranks",
     "rank_all",
+    "rank_columns",
     "run_rank",
     "stack_name",
     "stack_slug",

@@ -92,8 +92,12 @@
     const parts = order.filter((st) => counts[st]).map((st) => st + ": " + counts[st]);
     const left = s.omitted_rows ? " The table holds the " + s.rows.length + " ranked rows; the " + s.omitted_rows +
       " candidates that stopped at the cheap filters are in rankings.csv (report.html_max_rows)." : "";
-    el.textContent = (parts.length ? "Funnel of the " + s.n_candidates + " candidates (stage where each stopped; " +
-      "passed = every filter): " + parts.join(", ") + "." : "") + left;
+    const verdict = s.rows.length && colIndex.stack_note !== undefined ? s.rows[0][colIndex.stack_note] : "";
+    const crit = s.rows.length && colIndex.criteria !== undefined ? s.rows[0][colIndex.criteria] : "";
+    el.textContent = (verdict ? "Verdict (" + crit + "): " + verdict + ". " : "") +
+      (parts.length ? "Stages of the " + s.n_candidates + " candidates (passed = every gate; marginal = its worst " +
+      "gate is marginal; fails = a gate fails; screened = a database candidate stopped by a cheap gate): " +
+      parts.join(", ") + "." : "") + left;
   }
 
   // ------------------------------------------------------------------ ranking table
@@ -218,12 +222,17 @@
       Plotly.purge(div);
       div.innerHTML = "";
       const r = c ? rowOf(c) : null;
-      note.textContent = c ? ("Profiles are embedded for the best " + DATA.top_n + " coatings of each stack. " + c +
-        ": " + KIND + " reaction energy with the electrode " +
-        fmt(r && r[colIndex.energy_electrode_open_eV_per_nonLi_atom]) + " eV per non-Li atom (open), " +
-        fmt(r && r[colIndex.energy_electrode_closed_eV_per_atom]) + " eV/atom (closed), with the electrolyte " +
-        fmt(r && r[colIndex.energy_electrolyte_open_eV_per_nonLi_atom]) + " eV per non-Li atom" +
-        ". In Python: screening.api.load_results(...).neighbours(stack, coating) and .kinks(interface).") : "";
+      const stage = r && colIndex.stage !== undefined ? r[colIndex.stage] : null;
+      const why = r && colIndex.fail_reasons !== undefined ? r[colIndex.fail_reasons] : "";
+      const stopped = stage === "screened" || stage === "excluded" || stage === "skipped";
+      note.textContent = !c ? "" : stopped
+        ? (c + " has no reaction profiles in this stack: stage " + stage + (why ? " (" + why + ")" : "") + ".")
+        : ("Profiles are embedded for the best " + DATA.top_n + " coatings of each stack and every named coating. " +
+          c + ": " + KIND + " reaction energy with the electrolyte " +
+          fmt(r && r[colIndex.energy_electrolyte_closed_eV_per_atom]) + " eV/atom (closed), with the electrode " +
+          fmt(r && r[colIndex.energy_electrode_closed_eV_per_atom]) + " eV/atom (closed), " +
+          fmt(r && r[colIndex.energy_electrode_open_eV_per_nonLi_atom]) + " eV per non-Li atom (open)" +
+          ". In Python: screening.api.load_results(...).neighbours(stack, coating) and .kinks(interface).");
       mt.querySelector("thead").innerHTML = "";
       mt.querySelector("tbody").innerHTML = "";
       return;
