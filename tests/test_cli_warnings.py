@@ -15,7 +15,9 @@ import textwrap
 import warnings
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+import screening
+
+SRC = Path(screening.__file__).resolve().parents[1]  # the package under test (PYTHONPATH)
 
 # A command whose work raises a library UserWarning (as if from pymatgen) and a real numpy RuntimeWarning.
 SCRIPT = textwrap.dedent(

@@ -20,6 +20,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from screening.entries.sources import check_classes
 from screening.errors import ScreeningError
 from screening.mlip.energies import MLIPCalculator
 from screening.mlip.hull import Placement
@@ -72,8 +73,9 @@ def structures_of_source(provenance: dict) -> dict[str, dict]:
         return {}  # a CSV snapshot
     entries = doc.get("entries", []) if isinstance(doc, dict) else doc
     out = {}
-    for e in entries if isinstance(entries, list) else []:
+    for i, e in enumerate(entries if isinstance(entries, list) else []):
         if isinstance(e, dict) and isinstance(e.get("structure"), dict) and e.get("entry_id") is not None:
+            check_classes(e["structure"], f"the structure of entry {i} of {str(path)!r}")  # before from_dict
             out[str(e["entry_id"])] = e["structure"]
     return out
 

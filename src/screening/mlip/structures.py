@@ -64,7 +64,18 @@ def _parse(path: Path, text: str):
 
     name = path.name.lower().removesuffix(".gz")
     if name.endswith(".json"):
-        return Structure.from_str(text, fmt="json")
+        import json
+
+        from screening.entries.sources import foreign_class
+
+        doc = json.loads(text)
+        found = foreign_class(doc)  # Structure.from_dict decodes site properties with monty: nothing may import
+        if found is not None:
+            raise StructureFileError(
+                f"structure file {str(path)!r} asks for class {found[1]!r} (at {found[0]}), which is not allowed; "
+                "a structure JSON may only hold pymatgen Structure/Lattice/site dicts and plain values"
+            )
+        return Structure.from_dict(doc)
     if name.endswith(".cif") or "_cell_length_a" in text:
         from pymatgen.io.cif import CifParser
 
@@ -109,6 +120,8 @@ def read_structure(path: str | os.PathLike) -> StructureFile:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             structure = _parse(p, text)
+    except StructureFileError:
+        raise
     except Exception as exc:  # noqa: BLE001 - pymatgen raises many types on malformed files
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise StructureFileError(
