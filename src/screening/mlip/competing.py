@@ -105,7 +105,7 @@ def against_competing_phases(placement: Placement, structures: dict[str, dict], 
                 "against the model's energies needs a source with structures (source mp, or a JSON export of it)"
             )
         s = Structure.from_dict(structures[entry_id])
-        check_structure(s, f"{formula} ({entry_id})")
+        check_structure(s, f"{formula} ({entry_id})", calc.max_atoms)
         text = json.dumps(structures[entry_id], sort_keys=True).encode()
         sf = StructureFile(entry_id, f"{entry_id}.json", hashlib.sha256(text).hexdigest(), s)
         rel = calc.energy_of(sf)
