@@ -451,12 +451,17 @@ COMMANDS = {"window": cmd_window, "react": cmd_react, "decompose": cmd_decompose
 
 
 def _print_warnings(caught) -> None:
-    """``warning: ...`` lines on stderr for the package's warnings; others as Python shows them."""
-    for w in caught:
+    """``warning: ...`` lines on stderr for the package's warnings; others as Python formats them.
+
+    Each recorded warning is printed exactly once, straight to stderr: re-emitting a library warning
+    through :func:`warnings.showwarning` while the recording is active appended it to the very list being
+    printed, so a command that triggered one never finished (issue 26, W1).
+    """
+    for w in list(caught):
         if issubclass(w.category, ScreeningWarning):
             print(f"warning: {w.message}", file=sys.stderr)
         else:
-            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+            sys.stderr.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno, w.line))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -466,13 +471,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, or one 'error:' line already printed
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
+    caught: list = []
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ScreeningWarning)
-            try:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ScreeningWarning)
                 return int(handler(args) or 0)
-            finally:
-                _print_warnings(caught)
+        finally:  # outside the recording: printing can never add to the list being printed
+            _print_warnings(caught)
     except ScreeningError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -10,7 +10,7 @@ from snakemake.utils import validate
 from screening.data import MP2019_FILE
 from screening.errors import ScreeningError
 from screening.screen.config import ScreenConfig, explain_config_errors, resolve_source, source_spec
-from screening.mlip.screen import structure_chunks
+from screening.mlip.screen import chunk_memory_mb, structure_chunks
 from screening.screen.interfaces import n_chunks
 
 SCHEMA_FILE = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"

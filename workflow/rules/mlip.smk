@@ -20,7 +20,8 @@ if STRUCTURE_CHUNKS:
             f"{BENCH}/relax_structures/chunk_{{chunk}}.tsv"
         threads: 1
         resources:
-            mem_mb=lambda wildcards, attempt: 3000 * attempt,
+            # 1 GB + 16 MB per atom of the chunk's largest structure (docs/mlip.md: 64 atoms ~1.5 GB, 256 ~4.5 GB)
+            mem_mb=lambda wildcards, attempt: chunk_memory_mb(STRUCTURE_CHUNKS[int(wildcards.chunk)]) * attempt,
             runtime=lambda wildcards, attempt: 30 * attempt,
         conda:
             "../envs/screening.yaml"

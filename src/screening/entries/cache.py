@@ -31,7 +31,7 @@ from screening.entries.table import EntryTable
 #: Environment variable that overrides the cache folder.
 CACHE_ENV = "SCREENING_CACHE_DIR"
 #: Version of the on-disk layout; bump it whenever the layout or the parsers' output changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: JSON snapshots naming classes outside an allow-list are refused (issue 26, S1)
 _SEP = "\n"
 
 

@@ -48,7 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from screening.composition.parse import ATOMIC_NUMBER
-from screening.entries.sources import entries_to_table
+from screening.entries.sources import entries_to_table, foreign_class
 from screening.entries.table import EntryTable
 from screening.errors import InputError, ScreeningError, SourceError
 
@@ -259,6 +259,9 @@ def _bad_entry_reason(entry, allowed: set[str]) -> str | None:
     """Why a cached entry cannot be used (None if it can)."""
     if not isinstance(entry, dict):
         return f"is a {type(entry).__name__}, not an entry dict"
+    found = foreign_class(entry)  # before anything could decode it (issue 26, S1)
+    if found is not None:
+        return f"asks for class {found[1]!r} (at {found[0]}), which is not allowed (a data file never imports code)"
     comp = entry.get("composition")
     if not isinstance(comp, dict) or not comp:
         return "has no composition mapping"

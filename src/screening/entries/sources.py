@@ -282,6 +282,64 @@ def entries_to_table(entries: list, provenance: dict) -> EntryTable:
     return EntryTable.from_records(formulas, np.array(energies), ids, provenance, add_element_references=False)
 
 
+_ENTRY_MODULES = ("pymatgen.entries.computed_entries", "pymatgen.core.entries")  # the module moved in 2025
+_ENTRY_CLASSES = (
+    "ComputedEntry", "ComputedStructureEntry", "EnergyAdjustment", "ConstantEnergyAdjustment",
+    "ManualEnergyAdjustment", "CompositionEnergyAdjustment", "TemperatureEnergyAdjustment",
+)
+#: The only ``(@module, @class)`` pairs a JSON entry (or structure) may name, at any depth. pymatgen's
+#: ``from_dict`` hands ``data``, ``parameters``, ``energy_adjustments`` and site properties to monty's
+#: decoder, which imports whatever module a nested ``{"@module": M, "@class": C}`` names: a data file
+#: must never make this program import (i.e. run) anything, so everything else is refused before decoding.
+ALLOWED_CLASSES = frozenset(
+    {(m, c) for m in _ENTRY_MODULES for c in _ENTRY_CLASSES}
+    | {
+        ("pymatgen.core.composition", "Composition"),
+        ("pymatgen.core.structure", "Structure"),
+        ("pymatgen.core.lattice", "Lattice"),
+        ("pymatgen.core.sites", "PeriodicSite"),
+        ("pymatgen.core.periodic_table", "Element"),
+        ("pymatgen.core.periodic_table", "Species"),
+        ("pymatgen.core.periodic_table", "DummySpecies"),
+    }
+)
+_CLASSES_FIX = (
+    "entries may only hold pymatgen ComputedEntry/ComputedStructureEntry, EnergyAdjustment, Composition and "
+    "Structure/Lattice dicts and plain values (nothing a data file names is imported); remove it, or write the "
+    "file again from the entries (e.g. 'screening mp export')"
+)
+
+
+def foreign_class(obj) -> tuple[str, str] | None:
+    """The first ``@module``/``@class`` in ``obj`` (at any depth) not in :data:`ALLOWED_CLASSES`.
+
+    Returns:
+        ``(where, "module.Class")`` with ``where`` a path such as ``data/x`` into ``obj``; None when every
+        class it names is allowed. Iterative, so no nesting depth breaks it.
+    """
+    stack = [(obj, "")]
+    while stack:
+        o, where = stack.pop()
+        if isinstance(o, dict):
+            if "@module" in o or "@class" in o:
+                pair = (o.get("@module"), o.get("@class"))
+                if pair not in ALLOWED_CLASSES:
+                    name = ".".join(str(x)[:80] for x in pair if x is not None)
+                    return where or "(top level)", name
+            stack.extend((v, f"{where}/{k}" if where else str(k)) for k, v in reversed(list(o.items())))
+        elif isinstance(o, list):
+            stack.extend((v, f"{where}[{j}]") for j, v in reversed(list(enumerate(o))))
+    return None
+
+
+def check_classes(obj, what: str) -> None:
+    """Raise :class:`SourceError` (one line naming ``what`` and the class) if ``obj`` names a foreign class."""
+    found = foreign_class(obj)
+    if found is not None:
+        where, name = found
+        raise SourceError(f"{what} asks for class {name!r} (at {where}), which is not allowed; {_CLASSES_FIX}")
+
+
 _ENTRY_FIX = (
     "each entry must be a pymatgen ComputedEntry dict or {'composition': 'Li2O', 'energy': <total eV per "
     "formula unit as written>, 'entry_id': ...}"
@@ -309,6 +367,7 @@ def _as_entry(e, i: int, where: str):
     else:
         if not isinstance(e, dict):
             raise _bad_entry(i, where, f"is a {type(e).__name__} ({str(e)[:40]}), not a dict")
+        check_classes(e, f"entry {i} of {where!r}")  # before anything is decoded (issue 26, S1)
         missing = [k for k in ("composition", "energy") if k not in e]
         if missing:
             raise SourceError(f"entry {i} of {where!r} has no {' or '.join(missing)}; {_ENTRY_FIX}")
@@ -425,9 +484,12 @@ def load_source(
 
 
 __all__ = [
+    "ALLOWED_CLASSES",
     "DEFAULT_SOURCE",
     "NAMED_SOURCES",
+    "check_classes",
     "entries_to_table",
+    "foreign_class",
     "load_experimental",
     "load_mp2019",
     "load_snapshot",

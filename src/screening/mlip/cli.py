@@ -11,6 +11,7 @@ import argparse
 import sys
 
 from screening.data import DEFAULT_SOURCE
+from screening.mlip.structures import MAX_ATOMS
 
 
 def add_options(p: argparse.ArgumentParser) -> None:
@@ -21,6 +22,25 @@ def add_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--steps", type=int, default=300, help="maximum relaxation steps (default 300)")
     g.add_argument("--cache-dir", dest="mlip_cache_dir", default=None,
                    help="relaxation cache (default $SCREENING_MLIP_CACHE or ~/.cache/screening/mlip)")
+    g.add_argument("--max-atoms", type=_positive_int, default=MAX_ATOMS, metavar="N",
+                   help=f"most atoms per structure (default {MAX_ATOMS}; memory ~1 GB + 16 MB per atom)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not >= 1")
+    return value
+
+
+def read_all(args: argparse.Namespace, paths: list[str]) -> list:
+    """Every structure file read and checked (bounds included) before any model is loaded."""
+    from screening.mlip.structures import read_structure
+
+    return [read_structure(p, args.max_atoms) for p in paths]
 
 
 def calculator(args: argparse.Namespace):
@@ -29,7 +49,7 @@ def calculator(args: argparse.Namespace):
 
     settings = RelaxSettings(fmax=args.fmax, steps=args.steps)
     cache = args.mlip_cache_dir if args.mlip_cache_dir else "default"
-    return MLIPCalculator(args.model, settings, cache_dir=cache)
+    return MLIPCalculator(args.model, settings, cache_dir=cache, max_atoms=args.max_atoms)
 
 
 def warn_flags(entry) -> None:
@@ -54,11 +74,13 @@ def resolve(args: argparse.Namespace, items: list[str]) -> tuple[list[str], list
 
     if not any(looks_like_structure_path(i) for i in items):
         return list(items), []
+    files = dict(zip([i for i in items if looks_like_structure_path(i)],
+                     read_all(args, [i for i in items if looks_like_structure_path(i)]), strict=True))
     calc = calculator(args)
     formulas, entries = [], []
     for item in items:
         if looks_like_structure_path(item):
-            e = calc.energy_of(item)
+            e = calc.energy_of(files[item])
             warn_flags(e)
             entries.append(e)
             formulas.append(e.reduced_formula)
@@ -104,10 +126,11 @@ def cmd_energy(args: argparse.Namespace) -> int:
     from screening.mlip.hull import place
     from screening.thermo import Engine
 
+    files = read_all(args, args.files)  # every bound checked before the model loads
     calc = calculator(args)
     entries = []
-    for path in args.files:
-        e = calc.energy_of(path)
+    for sf in files:
+        e = calc.energy_of(sf)
         warn_flags(e)
         entries.append(e)
     elements = sorted({el for e in entries for el in e.composition})
@@ -180,4 +203,4 @@ def register_cli(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-__all__ = ["add_entries", "add_options", "banner", "cmd_energy", "register_cli", "resolve"]
+__all__ = ["add_entries", "add_options", "banner", "cmd_energy", "read_all", "register_cli", "resolve"]

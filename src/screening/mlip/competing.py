@@ -20,6 +20,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from screening.entries.sources import check_classes
 from screening.errors import ScreeningError
 from screening.mlip.energies import MLIPCalculator
 from screening.mlip.hull import Placement
@@ -72,8 +73,9 @@ def structures_of_source(provenance: dict) -> dict[str, dict]:
         return {}  # a CSV snapshot
     entries = doc.get("entries", []) if isinstance(doc, dict) else doc
     out = {}
-    for e in entries if isinstance(entries, list) else []:
+    for i, e in enumerate(entries if isinstance(entries, list) else []):
         if isinstance(e, dict) and isinstance(e.get("structure"), dict) and e.get("entry_id") is not None:
+            check_classes(e["structure"], f"the structure of entry {i} of {str(path)!r}")  # before from_dict
             out[str(e["entry_id"])] = e["structure"]
     return out
 
@@ -103,7 +105,7 @@ def against_competing_phases(placement: Placement, structures: dict[str, dict], 
                 "against the model's energies needs a source with structures (source mp, or a JSON export of it)"
             )
         s = Structure.from_dict(structures[entry_id])
-        check_structure(s, f"{formula} ({entry_id})")
+        check_structure(s, f"{formula} ({entry_id})", calc.max_atoms)
         text = json.dumps(structures[entry_id], sort_keys=True).encode()
         sf = StructureFile(entry_id, f"{entry_id}.json", hashlib.sha256(text).hexdigest(), s)
         rel = calc.energy_of(sf)

@@ -26,7 +26,7 @@ from pathlib import Path
 from screening.errors import ScreeningError
 from screening.mlip.model import EnergyModel, RelaxationError, RelaxSettings, get_model
 from screening.mlip.references import ElementReference, compute_reference
-from screening.mlip.structures import StructureFile, StructureFileError, read_structure
+from screening.mlip.structures import MAX_ATOMS, StructureFile, StructureFileError, read_structure
 
 #: Prefix of the id of every entry whose energy comes from a machine-learned potential.
 MLIP_PREFIX = "mlip:"
@@ -123,6 +123,8 @@ class MLIPCalculator:
         model: Model name (see :data:`screening.mlip.model.MODELS`) or an :class:`EnergyModel`.
         settings: Relaxation settings.
         cache_dir: Cache folder (default :func:`default_cache_dir`); ``None`` for no disk cache.
+        max_atoms: Most atoms in a structure read from a file (:data:`~screening.mlip.structures.MAX_ATOMS`);
+            a bigger one stops with one line before the model is loaded.
     """
 
     def __init__(
@@ -130,12 +132,16 @@ class MLIPCalculator:
         model: str | EnergyModel = "chgnet",
         settings: RelaxSettings | None = None,
         cache_dir: str | os.PathLike | None = "default",
+        max_atoms: int = MAX_ATOMS,
     ):
         self._model_arg = model
         self._model: EnergyModel | None = model if isinstance(model, EnergyModel) else None
         self.settings = settings or RelaxSettings()
         if self.settings.fmax <= 0 or self.settings.steps < 1 or self.settings.threads < 1:
             raise ScreeningError("relaxation settings need fmax > 0 [eV/A], steps >= 1 and threads >= 1")
+        if isinstance(max_atoms, bool) or not isinstance(max_atoms, int) or max_atoms < 1:
+            raise ScreeningError(f"max_atoms {max_atoms!r} must be a whole number >= 1 (atoms per structure)")
+        self.max_atoms = max_atoms
         self.cache_dir = default_cache_dir() if cache_dir == "default" else (Path(cache_dir) if cache_dir else None)
         self.n_relaxed = 0  # relaxations actually run in this process (not cache hits)
         self._refs: dict[str, ElementReference] = {}
@@ -194,7 +200,7 @@ class MLIPCalculator:
             StructureFileError: unreadable file, or an element the model does not know.
             RelaxationError: the model failed on this structure (message names the file).
         """
-        sf = source if isinstance(source, StructureFile) else read_structure(source)
+        sf = source if isinstance(source, StructureFile) else read_structure(source, self.max_atoms)
         name, version = self._model_tag()
         for el in sf.structure.composition.elements:
             if not self.model.supports(el.symbol):

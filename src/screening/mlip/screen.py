@@ -16,7 +16,7 @@ from pathlib import Path
 
 from screening.mlip.energies import MLIP_NOTE, MLIPCalculator, expand_paths
 from screening.mlip.model import RelaxSettings
-from screening.mlip.structures import read_structure
+from screening.mlip.structures import read_structure, relax_memory_mb
 from screening.plan.config import StructureSettings
 
 log = logging.getLogger("screening.mlip")
@@ -26,21 +26,52 @@ def structure_chunks(settings: StructureSettings, workdir: str | os.PathLike = "
     """The configured structure files (sorted, de-duplicated, checked readable) in chunks.
 
     Raises:
-        StructureFileError: a pattern that matches nothing, a missing, empty or unreadable file.
+        StructureFileError: a pattern that matches nothing, a missing, empty or unreadable file, a structure
+            out of bounds (more than ``settings.max_atoms`` atoms, volume per atom, non-finite numbers).
     """
     if not settings.patterns:
         return []
     paths = expand_paths(settings.patterns, base=workdir)
     for p in paths:
-        read_structure(p)
+        _ATOMS[_stat_key(p)] = len(read_structure(p, settings.max_atoms).structure)  # bounds checked here
     rel = [str(p) for p in paths]
     size = settings.chunk_size
     return [rel[i : i + size] for i in range(0, len(rel), size)]
 
 
+def _stat_key(path: str | os.PathLike) -> tuple[str, int, int]:
+    p = Path(path).resolve()
+    try:
+        st = p.stat()
+    except OSError:
+        return str(p), -1, -1  # read_structure names the problem
+    return str(p), st.st_size, st.st_mtime_ns
+
+
+#: Atoms per structure file read by :func:`structure_chunks`, by (resolved path, size, mtime).
+_ATOMS: dict[tuple[str, int, int], int] = {}
+
+
+def _n_atoms(path: str | os.PathLike) -> int:
+    key = _stat_key(path)
+    if key not in _ATOMS:
+        _ATOMS[key] = len(read_structure(path, max_atoms=10**9).structure)
+    return _ATOMS[key]
+
+
+def chunk_memory_mb(paths: list[str], workdir: str | os.PathLike = ".") -> int:
+    """Memory [MB] for relaxing one chunk (rule ``relax_structures``): that of its largest structure.
+
+    :func:`~screening.mlip.structures.relax_memory_mb` of the most atoms in the chunk (files are relaxed one
+    after the other). The counts come from the read that :func:`structure_chunks` already did at parse time.
+    """
+    counts = [_n_atoms(p if os.path.isabs(p) else os.path.join(str(workdir), p)) for p in paths]
+    return relax_memory_mb(max(counts, default=0))
+
+
 def calculator(settings: StructureSettings) -> MLIPCalculator:
     return MLIPCalculator(settings.model, RelaxSettings(fmax=settings.fmax, steps=settings.steps),
-                          cache_dir=settings.cache_dir)
+                          cache_dir=settings.cache_dir, max_atoms=settings.max_atoms)
 
 
 def run_relax_chunk(paths: list[str], config: dict, out_json: str | os.PathLike) -> list[dict]:
@@ -97,4 +128,5 @@ def coating_name(rec: dict, taken: set[str]) -> str:
     return name
 
 
-__all__ = ["calculator", "coating_name", "mlip_records", "run_relax_chunk", "run_structures", "structure_chunks"]
+__all__ = ["calculator", "chunk_memory_mb", "coating_name", "mlip_records", "run_relax_chunk", "run_structures",
+           "structure_chunks"]

@@ -19,6 +19,22 @@ STRUCTURE_SUFFIXES = (".cif", ".vasp", ".poscar", ".contcar", ".cif.gz", ".vasp.
 _READABLE = "a CIF, POSCAR/CONTCAR (.vasp) or pymatgen Structure JSON file"
 #: Closest allowed distance between two atoms [A]; closer means overlapping atoms (a broken file).
 MIN_DISTANCE = 0.5
+#: Most atoms in one structure by default (``--max-atoms``, config ``mlip.max_atoms``): a relaxation needs
+#: about :func:`relax_memory_mb` of memory (0.6 GB for 12 atoms, 1.5 GB for 64, 4.5 GB for 256; a
+#: 2,000-atom cell was killed at 24 GB), so a big cell must be asked for explicitly.
+MAX_ATOMS = 200
+#: Allowed volume per atom [A^3/atom]: solids lie within ~5-60; outside means a wrong lattice or POSCAR
+#: scale (a scale of 1e6 gave a MemoryError in the model, 1e300 an endless run).
+VOLUME_PER_ATOM = (0.5, 200.0)
+#: Memory of one relaxation [MB] = base + per atom (fit to 12/64/96/256-atom CHGNet relaxations on CPU,
+#: 0.64/1.5/2.1/4.5 GB, plus 0.5 GB headroom); the relax_structures rule asks for this per chunk.
+RELAX_MEM_BASE_MB = 1000
+RELAX_MEM_PER_ATOM_MB = 16
+
+
+def relax_memory_mb(n_atoms: int) -> int:
+    """Memory [MB] to ask for a relaxation of a cell of ``n_atoms`` (see :data:`RELAX_MEM_BASE_MB`)."""
+    return RELAX_MEM_BASE_MB + RELAX_MEM_PER_ATOM_MB * int(n_atoms)
 
 
 class StructureFileError(ScreeningError, ValueError):
@@ -64,7 +80,18 @@ def _parse(path: Path, text: str):
 
     name = path.name.lower().removesuffix(".gz")
     if name.endswith(".json"):
-        return Structure.from_str(text, fmt="json")
+        import json
+
+        from screening.entries.sources import foreign_class
+
+        doc = json.loads(text)
+        found = foreign_class(doc)  # Structure.from_dict decodes site properties with monty: nothing may import
+        if found is not None:
+            raise StructureFileError(
+                f"structure file {str(path)!r} asks for class {found[1]!r} (at {found[0]}), which is not allowed; "
+                "a structure JSON may only hold pymatgen Structure/Lattice/site dicts and plain values"
+            )
+        return Structure.from_dict(doc)
     if name.endswith(".cif") or "_cell_length_a" in text:
         from pymatgen.io.cif import CifParser
 
@@ -75,12 +102,17 @@ def _parse(path: Path, text: str):
     return Structure.from_str(text, fmt="poscar")
 
 
-def read_structure(path: str | os.PathLike) -> StructureFile:
-    """Read and check one structure file.
+def read_structure(path: str | os.PathLike, max_atoms: int = MAX_ATOMS) -> StructureFile:
+    """Read and check one structure file (before any model is loaded).
+
+    Args:
+        path: The file.
+        max_atoms: Most atoms allowed (:data:`MAX_ATOMS` by default).
 
     Raises:
-        StructureFileError: missing, empty or unreadable file; no atoms; partial occupancies; atoms
-            closer than :data:`MIN_DISTANCE`. The message names the file and the fix.
+        StructureFileError: missing, empty or unreadable file; no atoms; a non-finite lattice or
+            coordinates; more than ``max_atoms`` atoms; a volume per atom outside :data:`VOLUME_PER_ATOM`;
+            partial occupancies; atoms closer than :data:`MIN_DISTANCE`. The message names the file and the fix.
     """
     p = Path(path)
     try:
@@ -109,29 +141,54 @@ def read_structure(path: str | os.PathLike) -> StructureFile:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             structure = _parse(p, text)
+    except StructureFileError:
+        raise
     except Exception as exc:  # noqa: BLE001 - pymatgen raises many types on malformed files
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
         raise StructureFileError(
             f"cannot read structure file {str(path)!r} ({reason}); give {_READABLE}"
         ) from None
-    check_structure(structure, str(path))
+    check_structure(structure, str(path), max_atoms)
     return StructureFile(str(path), p.name, sha, structure)
 
 
-def check_structure(structure, label: str) -> None:
-    """Reject structures no relaxation can handle, with a one-line reason naming ``label``."""
+def check_structure(structure, label: str, max_atoms: int = MAX_ATOMS) -> None:
+    """Reject structures no relaxation can handle, with a one-line reason naming ``label``.
+
+    The bounds (atoms, volume per atom, finite numbers) come first and cost nothing: they stop a cell
+    that would take the machine's memory before any model is loaded.
+    """
     import numpy as np
 
-    if len(structure) == 0:
+    n = len(structure)
+    if n == 0:
         raise StructureFileError(f"structure {label!r} has no atoms; give a file with atomic positions")
+    with np.errstate(all="ignore"):
+        matrix = np.asarray(structure.lattice.matrix, dtype=float)
+        finite = bool(np.all(np.isfinite(matrix)) and np.all(np.isfinite(structure.frac_coords)))
+        vol = abs(float(np.linalg.det(matrix))) if finite else float("nan")
+    if not finite or not np.isfinite(vol):
+        raise StructureFileError(
+            f"structure {label!r} has a non-finite lattice, coordinates or volume (inf or nan, e.g. an "
+            "overflowing POSCAR scale); fix its lattice and the scale line (the second line of a POSCAR)"
+        )
+    if n > max_atoms:
+        raise StructureFileError(
+            f"structure {label!r} has {n} atoms, more than the {max_atoms} allowed (a relaxation needs about "
+            f"{relax_memory_mb(n) / 1000:.1f} GB for it); use a smaller cell, or raise the bound with --max-atoms "
+            f"{n} (config mlip.max_atoms)"
+        )
+    lo, hi = VOLUME_PER_ATOM
+    if not lo <= vol / n <= hi:
+        raise StructureFileError(
+            f"structure {label!r} has {vol / n:.3g} A^3 per atom, outside {lo:g}-{hi:g} A^3/atom; fix its lattice "
+            "or the POSCAR scale line (the second line)"
+        )
     if not structure.is_ordered:
         raise StructureFileError(
             f"structure {label!r} has partial occupancies; give an ordered structure (e.g. an ordering from "
             "pymatgen's OrderDisorderedStructureTransformation)"
         )
-    vol = float(structure.lattice.volume)
-    if not np.isfinite(vol) or vol <= 1e-3 or not np.all(np.isfinite(structure.cart_coords)):
-        raise StructureFileError(f"structure {label!r} has a degenerate or non-finite cell; fix its lattice")
     if len(structure) > 1:
         d = structure.distance_matrix
         np.fill_diagonal(d, np.inf)
@@ -143,5 +200,5 @@ def check_structure(structure, label: str) -> None:
         raise StructureFileError(f"structure {label!r} has a lattice vector shorter than {MIN_DISTANCE} A")
 
 
-__all__ = ["STRUCTURE_SUFFIXES", "StructureFile", "StructureFileError", "looks_like_structure_path",
-           "read_structure", "check_structure"]
+__all__ = ["MAX_ATOMS", "STRUCTURE_SUFFIXES", "VOLUME_PER_ATOM", "StructureFile", "StructureFileError",
+           "check_structure", "looks_like_structure_path", "read_structure", "relax_memory_mb"]

@@ -109,6 +109,7 @@ class StructureSettings:
         steps: Maximum relaxation steps (reaching it flags the structure ``not_converged``).
         chunk_size: Structures per relaxation job.
         cache_dir: Relaxation cache folder (by content hash, model, version and settings).
+        max_atoms: Most atoms per structure (a bigger file stops the workflow with one line at parse).
     """
 
     patterns: tuple[str, ...] = ()
@@ -117,6 +118,7 @@ class StructureSettings:
     steps: int = 300
     chunk_size: int = 4
     cache_dir: str = "resources/mlip_cache"
+    max_atoms: int = 200  # screening.mlip.structures.MAX_ATOMS (not imported: plan stays free of mlip)
 
     @classmethod
     def from_config(cls, config: dict) -> StructureSettings:
@@ -127,6 +129,7 @@ class StructureSettings:
             tuple(str(p) for p in ((config.get("coatings") or {}).get("structures") or ())),
             str(m.get("model", d.model)), float(m.get("fmax", d.fmax)), int(m.get("steps", d.steps)),
             int(m.get("chunk_size", d.chunk_size)), str(m.get("cache_dir", d.cache_dir)),
+            int(m.get("max_atoms", d.max_atoms)),
         )
 
 
