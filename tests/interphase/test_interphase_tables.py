@@ -33,7 +33,7 @@ def test_interface_and_kink_columns_li_lgps(engine):
     assert cols["interphase_b"] == MIXED  # next to Li
     assert cols["interphase_a"] == UNKNOWN and cols["interphase_min"] == UNKNOWN
     assert cols["conducting_products"] == "Li15Ge4"
-    assert cols["interphase_evidence"] == "Li15Ge4 conducting (rule: elemental metal or anion-free intermetallic)"
+    assert cols["interphase_evidence"] == "conducting: Li15Ge4 [rule]"
     rows = kink_columns(classes)
     assert len(rows) == len(prof.kinks)
     assert rows[0]["interphase"] == NONE and rows[-1]["interphase"] == NONE  # the two ends
@@ -48,10 +48,15 @@ def test_window_columns_with_user_gap(engine, tmp_path):
     cols = window_columns("LiNbO3", classify_window(engine.window("LiNbO3"), model), model)
     assert (cols["band_gap"], cols["conducting"]) == (3.4, "insulating")
     assert cols["gap_evidence"] == "table: gaps.csv row 1: band gap 3.40 eV"
-    # on the MP snapshot LiNbO3 first reduces (1.74 V) to Li3NbO4 + LiNbO2, which have no gap here
+    # on the MP snapshot LiNbO3 first reduces (1.74 V) to Li3NbO4 (closed-shell: Li+ Nb5+ O2-, insulating) +
+    # LiNbO2 (Nb3+, d2: not covered by the rule, no gap here), so the reduction interphase is unknown
     assert cols["reduction_interphase"] == UNKNOWN and cols["reduction_conducting"] == ""
-    assert cols["oxidation_interphase"] == UNKNOWN
-    assert cols["window_interphase_evidence"].startswith("reduction: Li3NbO4 unknown (unknown: no band gap known)")
+    assert cols["oxidation_interphase"] == UNKNOWN  # Nb2O5 (closed-shell) + O2 (no evidence)
+    assert cols["window_interphase_evidence"] == "reduction: no evidence: LiNbO2 | oxidation: no evidence: O2"
+    # without the table LiNbO3's own character comes from the closed-shell rule, without a gap value
+    bare = window_columns("LiNbO3", None, ElectronicModel())
+    assert (bare["band_gap"], bare["conducting"], bare["gap_evidence"]) == (
+        None, "insulating", "closed-shell rule: Li+ Nb5+ O2-")
 
 
 def test_gap_filter_where_known():

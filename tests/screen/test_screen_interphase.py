@@ -39,13 +39,14 @@ def test_baseline_rows_carry_classes_with_evidence(engine, tmp_path):
     by = {(r.a_name, r.b_name, r.voltage if r.voltage == r.voltage else None): r for r in summary.itertuples()}
     lgps_li = by[("LGPS", "Li", None)]
     assert (lgps_li.interphase, lgps_li.interphase_b) == (MIXED, MIXED)  # next to Li metal: Li15Ge4
-    assert lgps_li.conducting_products == "Li15Ge4" and "Li15Ge4 conducting (rule" in lgps_li.interphase_evidence
+    assert lgps_li.conducting_products == "Li15Ge4" and lgps_li.interphase_evidence == "conducting: Li15Ge4 [rule]"
     lps_li = by[("LPS", "Li", None)]
     assert (lps_li.interphase_b, lps_li.interphase_min) == (PASSIVATING, PASSIVATING)  # Li2S + Li3P, gaps from table
     assert lps_li.interphase == "unknown"  # next to Li3PS4 the first product is elemental P (no gap)
     lps_lco = by[("LPS", "LCO", 4.3)]
     assert lps_lco.interphase_min == MIXED and "CoS2" in lps_lco.conducting_products.split(";")
-    assert "CoS2 conducting (table: gaps.csv row 3" in lps_lco.interphase_evidence
+    assert "CoS2 [table gaps.csv row 3: band gap 0.00 eV, is_metal]" in lps_lco.interphase_evidence
+    assert lps_lco.interphase_evidence.count("CoS2") == 1  # named once, though at the minimum and next to LPS
     # every kink of the reactions table has a class; the reacting ones of LGPS | Li name the Li-Ge alloys
     assert kinks["interphase"].notna().all()
     lgps = kinks[kinks["interface"] == lgps_li.interface]
@@ -61,8 +62,12 @@ def test_windows_table_has_gap_and_classes(engine, tmp_path):
     w = compute_windows(engine, cfg, cands, electronic_model(cfg)).set_index(["role", "name"])
     assert w.loc[("coating", "LiNbO3"), "band_gap"] == 3.4
     assert w.loc[("coating", "LiNbO3"), "gap_evidence"] == "table: gaps.csv row 1: band gap 3.40 eV"
-    assert w.loc[("electrolyte", "LGPS"), "conducting"] == "unknown"
-    assert w.loc[("electrolyte", "LGPS"), "reduction_interphase"] == "unknown"  # Li2S, Li4GeS4, P at 1.72 V
+    # LGPS has no gap in the table: the closed-shell rule (Li+ Ge4+ P5+ S2-) calls it insulating
+    assert w.loc[("electrolyte", "LGPS"), "conducting"] == "insulating"
+    assert w.loc[("electrolyte", "LGPS"), "gap_evidence"] == "closed-shell rule: Li+ Ge4+ P5+ S2-"
+    # Li2S, Li4GeS4 (closed-shell) and elemental P (no evidence) at 1.72 V
+    assert w.loc[("electrolyte", "LGPS"), "reduction_interphase"] == "unknown"
+    assert w.loc[("electrolyte", "LGPS"), "window_interphase_evidence"].startswith("reduction: no evidence: P")
 
 
 def test_electronic_config_is_typed_and_checked(tmp_path):
@@ -135,7 +140,7 @@ def test_gap_filter_and_mixed_conducting_filter_change_the_ranking(engine, tmp_p
     row = on[(li, "LiNbO3")]
     assert row["interphase"] == "mixed-conducting" and not bool(row["pass_interphase"])
     assert row["tier_interphase"] == "fail" and "interphase: mixed-conducting interphase (fail)" in row["fail_reasons"]
-    assert "Nb conducting (rule" in row["interphase_evidence"]
+    assert "conducting: Nb [rule]" in row["interphase_evidence"]
     assert bool(off[(li, "LiNbO3")]["passes"]) and not bool(row["passes"])
     assert row["s_interphase"] == 0.0
     # the baseline rows carry the class too: Li | Li3PS4 without coating

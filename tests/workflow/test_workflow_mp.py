@@ -125,4 +125,4 @@ def test_band_gap_evidence_from_mp(runs):
     assert tables(snap_dir, "windows")["band_gap"].isna().all()  # no table, no mp: never a made-up gap
     reactions = tables(mp_dir, "reactions")
     assert reactions["interphase"].notna().all()
-    assert reactions["interphase_evidence"].str.contains(r"\(mp: mpfake-").any()
+    assert reactions["interphase_evidence"].str.contains(r"\[mp mpfake-").any()  # e.g. "Li2S [mp mpfake-3: ...]"

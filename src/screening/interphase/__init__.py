@@ -1,8 +1,9 @@
 """Interphase character: does an interface reaction passivate or keep growing?
 
 :mod:`.electronic` gives the electronic character of a phase (conducting / insulating / unknown) with its
-evidence (user table, Materials Project band gap, rule); :mod:`.classify` turns the products of reactions
-and stability-window limits into interphase classes (Wenzel et al., Solid State Ionics 278, 98 (2015)).
+evidence (user table, Materials Project band gap, the metal rule, the closed-shell rule); :mod:`.classify`
+turns the products of reactions and stability-window limits into interphase classes (Wenzel et al., Solid
+State Ionics 278, 98 (2015)).
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ from screening.interphase.electronic import (
     ElectronicTableError,
     GapRecord,
     build_model,
+    closed_shell_states,
     composition_key,
     load_electronic_table,
     rule_conducts,
+    rule_insulating,
 )
 
 __all__ = [
@@ -58,7 +61,9 @@ __all__ = [
     "classify_products",
     "classify_profile",
     "classify_window",
+    "closed_shell_states",
     "composition_key",
     "load_electronic_table",
     "rule_conducts",
+    "rule_insulating",
 ]

@@ -11,7 +11,12 @@ Li3P + Li2S passivates). Here:
   298 K);
 * ``mixed-conducting``: at least one product conducts (named, with its evidence);
 * ``unknown``: no product is known to conduct, but at least one has no evidence (named);
-* ``passivating``: every product is insulating by a band gap (user table or Materials Project).
+* ``passivating``: every product is insulating, by a band gap (user table or Materials Project) or by the
+  closed-shell rule (:func:`screening.interphase.electronic.rule_insulating`: Li2S, Li3P, Li2O, LiF, ...).
+
+Evidence cells name each product once, grouped by character, with the evidence in brackets, e.g.
+``conducting: Li15Ge4 [rule]`` or ``insulating: Li2S [closed-shell rule], Li3P [closed-shell rule]``, and
+stop at :data:`EVIDENCE_MAX_CHARS` characters (``+N more``).
 
 The interphase that grows against an electrode is the one in equilibrium with it: the products at the kink
 of the reaction profile next to the electrode's end (for Li metal, closed, that is the other reactant
@@ -21,7 +26,7 @@ and the products at the profile's minimum are reported.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from screening.interphase.electronic import ElectronicCharacter, ElectronicModel
@@ -36,6 +41,46 @@ CLASSES = (NONE, PASSIVATING, MIXED, UNKNOWN)
 #: Reactions less exothermic than this [eV/atom, or eV per non-Li atom open to Li] count as no reaction:
 #: kT at 298 K.
 DEFAULT_REACTION_TOLERANCE = 0.025
+#: Longest evidence text of one class or one table cell [characters]; further products become ``+N more``.
+EVIDENCE_MAX_CHARS = 200
+
+_GROUP = {True: "conducting", False: "insulating", None: "no evidence"}
+
+
+def evidence_text(products: Iterable[ElectronicCharacter], limit: int = EVIDENCE_MAX_CHARS) -> str:
+    """Short evidence of products: each formula once, grouped by character, at most ``limit`` characters.
+
+    ``conducting: Li15Ge4 [rule]; insulating: Li2S [closed-shell rule]; no evidence: Zr4O, LiNbO2 +3 more``.
+    Groups follow the order conducting, insulating, no evidence; within a group the products keep their
+    order. Products that do not fit become ``+N more`` (at least one product is always named).
+    """
+    seen: dict[str, ElectronicCharacter] = {}
+    for p in products:
+        seen.setdefault(p.formula, p)
+    order = [p for c in (True, False, None) for p in seen.values() if p.conducting is c]
+    n = len(order)
+    text, shown = "", 0
+    for i, p in enumerate(order):
+        item = f"{p.formula} [{p.tag}]" if p.tag else p.formula
+        new_group = i == 0 or order[i - 1].conducting is not p.conducting
+        candidate = text + (("; " if text else "") + f"{_GROUP[p.conducting]}: " if new_group else ", ") + item
+        rest = n - i - 1
+        room = limit - (len(f" +{rest} more") if rest else 0)
+        if shown and len(candidate) > room:
+            break
+        text, shown = candidate, shown + 1
+    if shown < n:
+        text += f" +{n - shown} more"
+    return clip(text, limit)
+
+
+def clip(text: str, limit: int = EVIDENCE_MAX_CHARS) -> str:
+    """``text`` cut to at most ``limit`` characters at a separator (``, ``, ``; ``, `` | ``), ending in ``...``."""
+    if len(text) <= limit:
+        return text
+    room = max(limit - 4, 0)
+    cut = max(text.rfind(sep, 0, room) for sep in (", ", "; ", " | "))
+    return (text[:cut] if cut > 0 else text[:room]) + " ..."
 
 
 @dataclass(frozen=True)
@@ -59,17 +104,24 @@ class InterphaseClass:
     unknown: tuple[str, ...] = ()
 
     @property
+    def shown(self) -> tuple[ElectronicCharacter, ...]:
+        """The products that decide the class: the conducting ones (mixed-conducting), the unknown ones
+        (unknown), all (passivating), none (``none``)."""
+        if self.cls == MIXED:
+            return tuple(p for p in self.products if p.conducting)
+        if self.cls == UNKNOWN:
+            return tuple(p for p in self.products if p.conducting is None)
+        if self.cls == PASSIVATING:
+            return self.products
+        return ()
+
+    @property
     def evidence(self) -> str:
-        """Evidence behind the class, one phrase per product (``-`` for ``none``)."""
+        """Evidence behind the class (:func:`evidence_text` of :attr:`shown`; ``no reaction``/``no limit`` for
+        ``none``), e.g. ``conducting: Li15Ge4 [rule]``."""
         if self.cls == NONE:
             return "no reaction" if self.energy is not None else "no limit"
-        if self.cls == MIXED:
-            shown = [p for p in self.products if p.conducting]
-        elif self.cls == UNKNOWN:
-            shown = [p for p in self.products if p.conducting is None]
-        else:
-            shown = list(self.products)
-        return "; ".join(p.describe() for p in shown)
+        return evidence_text(self.shown)
 
     def as_dict(self) -> dict:
         return {
@@ -224,6 +276,7 @@ def classify_window(window: StabilityWindow, model: ElectronicModel) -> WindowCl
 __all__ = [
     "CLASSES",
     "DEFAULT_REACTION_TOLERANCE",
+    "EVIDENCE_MAX_CHARS",
     "MIXED",
     "NONE",
     "PASSIVATING",
@@ -236,4 +289,6 @@ __all__ = [
     "classify_products",
     "classify_profile",
     "classify_window",
+    "clip",
+    "evidence_text",
 ]

@@ -5,13 +5,18 @@ Evidence order (the first that knows the phase wins, and is recorded with the va
 1. ``table``: a user table (CSV ``formula,band_gap[,is_metal][,note]``, gaps in eV) that overrides the rest;
 2. ``mp``: the Materials Project summary endpoint, band gap and ``is_metal`` of the lowest-energy material
    of the composition (:mod:`screening.entries.mp_summary`);
-3. ``rule``: elemental metals and anion-free intermetallics (Li15Ge4, LiIn, Li-Si alloys) conduct;
-4. ``unknown``: everything else. Nothing is ever called insulating without a band gap behind it.
+3. ``rule`` (metal rule): elemental metals and anion-free intermetallics (Li15Ge4, LiIn, Li-Si alloys) conduct;
+4. ``closed-shell rule``: charge-balanced compounds of closed-shell ions insulate (:func:`rule_insulating`):
+   s/p-block cations at their group valence, d0 and d10 cations, anions at their most negative state
+   (Li2S, Li3P, Li2O, LiF, Li3PO4, LLZO). Peroxides, polysulfides, suboxides, open-shell transition-metal
+   and mixed-valence compounds are not covered and stay unknown;
+5. ``unknown``: everything else.
 
 A phase conducts when ``is_metal`` is true or its band gap is below the threshold (default 0.1 eV). PBE gaps
 underestimate real ones, so a small positive PBE gap is read as "may conduct" only below the threshold
 (SCIENCE.md "Interphase character"; Wenzel et al., Solid State Ionics 278, 98 (2015); Zhu, He & Mo,
-ACS AMI 7, 23685 (2015); Richards et al., Chem. Mater. 28, 266 (2016)).
+ACS AMI 7, 23685 (2015); Richards et al., Chem. Mater. 28, 266 (2016)). The closed-shell rule is checked
+against published band gaps in ``tests/data/published_band_gaps.csv`` (docs/interphase.md).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import math
 import os
 from collections.abc import Iterable, Mapping
@@ -34,8 +40,11 @@ DEFAULT_GAP_THRESHOLD = 0.1
 EVIDENCE_TABLE = "table"
 EVIDENCE_MP = "mp"
 EVIDENCE_RULE = "rule"
+EVIDENCE_CLOSED_SHELL = "closed-shell rule"
 EVIDENCE_UNKNOWN = "unknown"
-EVIDENCE_ORDER = (EVIDENCE_TABLE, EVIDENCE_MP, EVIDENCE_RULE, EVIDENCE_UNKNOWN)
+EVIDENCE_ORDER = (EVIDENCE_TABLE, EVIDENCE_MP, EVIDENCE_RULE, EVIDENCE_CLOSED_SHELL, EVIDENCE_UNKNOWN)
+#: The evidence kinds that come from a documented rule (switched together by ``use_rule``).
+RULE_EVIDENCE = (EVIDENCE_RULE, EVIDENCE_CLOSED_SHELL)
 
 #: Elements that are not metals: anions, noble gases and the metalloids B, C, Si, Ge, As, Se, Te.
 NON_METALS = frozenset("H He B C N O F Ne Si P S Cl Ar Ge As Se Br Kr Te I Xe At Rn".split())
@@ -54,7 +63,7 @@ class ElectronicCharacter:
     Attributes:
         formula: The phase's formula as asked.
         conducting: True (conducts), False (insulating: a gap >= threshold), None (unknown).
-        evidence: ``table``, ``mp``, ``rule`` or ``unknown``.
+        evidence: ``table``, ``mp``, ``rule`` (metals), ``closed-shell rule`` (insulators) or ``unknown``.
         band_gap: Band gap [eV] behind the value (None for rule/unknown, or when only ``is_metal`` is known).
         is_metal: ``is_metal`` flag of the evidence (None if not given).
         material_id: Materials Project id of the lowest-energy material (evidence ``mp``).
@@ -77,6 +86,16 @@ class ElectronicCharacter:
     def describe(self) -> str:
         """One phrase: ``CoS2 conducting (mp mp-1234: band gap 0.00 eV, is_metal)``."""
         return f"{self.formula} {self.label} ({self.evidence}: {self.detail})"
+
+    @property
+    def tag(self) -> str:
+        """The evidence in brief, for table cells: ``rule``, ``closed-shell rule``, ``mp-2070 0.00 eV``,
+        ``gaps.csv row 3 0.00 eV``; empty for ``unknown``."""
+        if self.evidence == EVIDENCE_UNKNOWN:
+            return ""
+        if self.evidence in (EVIDENCE_TABLE, EVIDENCE_MP):
+            return f"{self.evidence} {self.detail}"
+        return self.evidence
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -192,11 +211,11 @@ def load_electronic_table(path: str | os.PathLike) -> dict[tuple, GapRecord]:
 
 
 def rule_conducts(formula: str) -> bool | None:
-    """The documented rule: True for elemental metals and anion-free intermetallics, else None (unknown).
+    """The metal rule: True for elemental metals and anion-free intermetallics, else None (unknown).
 
     An intermetallic here is a compound of metals, optionally with the alloy-forming metalloids Si and Ge
     (Li15Ge4, LiIn, Li21Si5); pure Si and Ge and every compound with an anion (O, S, N, P, halogens, ...)
-    are left unknown. The rule never says "insulating".
+    are left to other evidence. This rule never says "insulating" (see :func:`rule_insulating`).
     """
     els = set(parse_formula(formula))
     if els and not (els & (NON_METALS - ALLOY_METALLOIDS)) and (els - ALLOY_METALLOIDS):
@@ -204,14 +223,121 @@ def rule_conducts(formula: str) -> bool | None:
     return None
 
 
+# ---------------------------------------------------------------------------------------------- closed-shell rule
+#: Cations with a closed shell at their group valence (noble-gas core): s-block, B, Al, the polyanion
+#: centres C4+ (carbonate), N5+ (nitrate), P5+ (phosphate, thiophosphate), S6+ (sulfate), Si4+, and H+
+#: (hydroxide, amide). They insulate with every anion of :data:`CLOSED_SHELL_ANIONS`.
+HARD_CATIONS = {
+    "H": 1, "Li": 1, "Na": 1, "K": 1, "Rb": 1, "Cs": 1,
+    "Be": 2, "Mg": 2, "Ca": 2, "Sr": 2, "Ba": 2,
+    "B": 3, "Al": 3, "C": 4, "Si": 4, "N": 5, "P": 5, "S": 6,
+}
+#: d0 transition-metal cations (empty d shell). Only with hard anions (oxide, fluoride, chloride): d0
+#: sulfides and nitrides of reduced neighbours are semimetals or metals (TiS2, TiN).
+D0_CATIONS = {"Sc": 3, "Y": 3, "La": 3, "Ti": 4, "Zr": 4, "Hf": 4, "V": 5, "Nb": 5, "Ta": 5, "Mo": 6, "W": 6}
+#: d10 cations (full d shell, no open shell left). Only with oxide, chalcogenide and halide anions: d10
+#: pnictides are small-gap or metallic (InN 0.7 eV, Cd3P2 0.5 eV, Cu3P, Sn4P3). Cu+, Ag+ and Hg2+ are d10 as
+#: well but form metallic or near-zero-gap phases with soft anions (Cu3P, Ag2Se, HgTe) and are left out.
+D10_CATIONS = {"Zn": 2, "Cd": 2, "Ga": 3, "In": 3, "Ge": 4, "Sn": 4}
+#: Anions at their most negative (closed-shell) state.
+CLOSED_SHELL_ANIONS = {"O": -2, "S": -2, "Se": -2, "N": -3, "P": -3, "F": -1, "Cl": -1, "Br": -1, "I": -1, "H": -1}
+_HARD_ANIONS = frozenset({"O", "F", "Cl"})
+_D10_ANIONS = frozenset({"O", "S", "Se", "F", "Cl", "Br", "I"})
+#: Pauling electronegativities of the elements above: every anion must be more electronegative than every
+#: cation (no "P3- S6+" assignment of a P-S compound).
+_PAULING = {
+    "H": 2.20, "Li": 0.98, "Na": 0.93, "K": 0.82, "Rb": 0.82, "Cs": 0.79, "Be": 1.57, "Mg": 1.31, "Ca": 1.00,
+    "Sr": 0.95, "Ba": 0.89, "B": 2.04, "Al": 1.61, "C": 2.55, "Si": 1.90, "N": 3.04, "P": 2.19, "S": 2.58,
+    "Sc": 1.36, "Y": 1.22, "La": 1.10, "Ti": 1.54, "Zr": 1.33, "Hf": 1.30, "V": 1.63, "Nb": 1.60, "Ta": 1.50,
+    "Mo": 2.16, "W": 2.36, "Zn": 1.65, "Cd": 1.69, "Ga": 1.81, "In": 1.78, "Ge": 2.01, "Sn": 1.96,
+    "O": 3.44, "Se": 2.55, "F": 3.98, "Cl": 3.16, "Br": 2.96, "I": 2.66,
+}
+
+
+def _cation_anions(element: str) -> frozenset[str] | None:
+    """The anions a closed-shell cation insulates with (None if ``element`` is no such cation)."""
+    if element in HARD_CATIONS:
+        return frozenset(CLOSED_SHELL_ANIONS)
+    if element in D0_CATIONS:
+        return _HARD_ANIONS
+    if element in D10_CATIONS:
+        return _D10_ANIONS
+    return None
+
+
+def _allowed_states(element: str) -> list[int]:
+    states = [s for s in (HARD_CATIONS.get(element), D0_CATIONS.get(element), D10_CATIONS.get(element)) if s]
+    if element in CLOSED_SHELL_ANIONS:
+        states.append(CLOSED_SHELL_ANIONS[element])
+    return states
+
+
+def closed_shell_states(formula: str) -> dict[str, int] | None:
+    """A charge-neutral assignment of closed-shell oxidation states to ``formula``, or None.
+
+    One state per element, taken from :data:`HARD_CATIONS`, :data:`D0_CATIONS`, :data:`D10_CATIONS` (cations)
+    and :data:`CLOSED_SHELL_ANIONS` (anions), such that the charges sum to zero, every anion is more
+    electronegative than every cation, and every cation insulates with every anion present (d0 cations
+    only with O, F, Cl; d10 cations not with N, P, H). ``Li3PO4`` -> ``{Li: 1, P: 5, O: -2}``; peroxides
+    (Li2O2), polysulfides (Li2S2, P2S7, S8O), suboxides (Zr4O), elements, open-shell transition metals
+    (LiCoO2) and mixed-valence phases (Fe3O4) have none.
+    """
+    comp = parse_formula(formula)
+    els = list(comp)
+    options = [_allowed_states(el) for el in els]
+    if len(els) < 2 or not all(options):
+        return None
+    scale = max(comp.values())
+    for states in itertools.product(*options):
+        if abs(sum(s * comp[el] for el, s in zip(els, states, strict=True))) > 1e-6 * scale:
+            continue
+        cations = [el for el, s in zip(els, states, strict=True) if s > 0]
+        anions = [el for el, s in zip(els, states, strict=True) if s < 0]
+        if not cations or not anions:
+            continue
+        if max(_PAULING[c] for c in cations) >= min(_PAULING[a] for a in anions):
+            continue
+        if all(set(anions) <= _cation_anions(c) for c in cations):
+            return dict(zip(els, states, strict=True))
+    return None
+
+
+def _ion(element: str, state: int) -> str:
+    return f"{element}{abs(state) if abs(state) != 1 else ''}{'+' if state > 0 else '-'}"
+
+
+def rule_insulating(formula: str) -> bool | None:
+    """The closed-shell rule: True when ``formula`` is a charge-balanced compound of closed-shell ions, else
+    None (unknown; never False).
+
+    Ionic compounds whose cations have an empty or full valence shell (s/p-block cations at their group
+    valence, d0 and d10 cations) and whose anions are at their most negative state (O2-, S2-, N3-, P3-,
+    halides, H-) have filled anion-p valence bands and empty cation conduction bands: a band gap of eV
+    order (the closed-shell / ionic insulator picture of textbook solid-state chemistry, e.g. Cox, The
+    Electronic Structure and Chemistry of Solids (Oxford, 1987); West, Solid State Chemistry and its
+    Applications). Zhu, He & Mo, ACS AMI 7, 23685 (2015) and Richards et al., Chem. Mater. 28, 266 (2016)
+    read Li2S, Li3P, Li2O, LiF and Li3N as electronic insulators. See :func:`closed_shell_states`.
+    """
+    return True if closed_shell_states(formula) is not None else None
+
+
+def closed_shell_detail(formula: str) -> str:
+    """``Li+ P5+ O2-`` of a closed-shell compound, ions in formula order (empty when the rule does not apply)."""
+    states = closed_shell_states(formula)
+    if states is None:
+        return ""
+    return " ".join(_ion(el, s) for el, s in states.items())
+
+
 class ElectronicModel:
-    """Electronic character of phases from a user table, Materials Project gaps and the rule, in that order.
+    """Electronic character of phases from a user table, Materials Project gaps and the rules, in that order.
 
     Args:
         table: Composition key -> :class:`GapRecord` (:func:`load_electronic_table`), overriding everything.
         mp: Composition key -> :class:`GapRecord` from the Materials Project summary endpoint.
         gap_threshold: A phase conducts below this band gap [eV] (default 0.1 eV); ``is_metal`` counts.
-        use_rule: Apply the metals/intermetallics rule when no gap is known (default True).
+        use_rule: Apply the rules when no gap is known (default True): metals and intermetallics conduct,
+            closed-shell ionic compounds insulate.
         provenance: What the evidence came from (table file + sha256, MP database version, ...).
     """
 
@@ -260,6 +386,8 @@ class ElectronicModel:
             out = ElectronicCharacter(
                 formula, True, EVIDENCE_RULE, detail="elemental metal or anion-free intermetallic"
             )
+        elif self.use_rule and (ions := closed_shell_detail(formula)):
+            out = ElectronicCharacter(formula, False, EVIDENCE_CLOSED_SHELL, detail=ions)
         else:
             out = ElectronicCharacter(formula, None, EVIDENCE_UNKNOWN, detail="no band gap known")
         self._cache[formula] = out
@@ -278,7 +406,7 @@ class ElectronicModel:
         return {
             "gap_threshold_eV": self.gap_threshold,
             "rule": self.use_rule,
-            "evidence_order": [e for e in EVIDENCE_ORDER if self.use_rule or e != EVIDENCE_RULE],
+            "evidence_order": [e for e in EVIDENCE_ORDER if self.use_rule or e not in RULE_EVIDENCE],
             "n_table": len(self.table),
             "n_mp": len(self.mp),
             **self.provenance,
@@ -287,15 +415,18 @@ class ElectronicModel:
 
 __all__ = [
     "DEFAULT_GAP_THRESHOLD",
+    "EVIDENCE_CLOSED_SHELL",
     "EVIDENCE_ORDER",
     "ElectronicCharacter",
     "ElectronicModel",
     "ElectronicTableError",
     "GapRecord",
     "build_model",
+    "closed_shell_states",
     "composition_key",
     "load_electronic_table",
     "rule_conducts",
+    "rule_insulating",
 ]
 
 
@@ -313,7 +444,7 @@ def build_model(
         mp_systems: Chemical systems whose Materials Project band gaps to fetch (or read from the cache);
             None for no Materials Project evidence (sources other than ``mp``).
         gap_threshold: Conducting below this gap [eV].
-        use_rule: Apply the metals/intermetallics rule.
+        use_rule: Apply the metal rule and the closed-shell rule.
         mp_options: ``cache_dir``, ``offline``, ``endpoint``, ``retries``, ``backoff``, ... of
             :func:`screening.entries.mp_summary.load_mp_gaps`.
 

@@ -7,7 +7,7 @@ Config (``workflow/schemas/config.schema.yaml``)::
       table: gaps.csv           # user band gaps (formula,band_gap[,is_metal]) that override the rest
       gap_threshold: 0.1        # a phase conducts below this gap [eV] (is_metal counts)
       reaction_tolerance: 0.025 # reactions less exothermic than this [eV/atom] are "none"
-      rule: true                # metals and anion-free intermetallics conduct
+      rule: true                # metals and anion-free intermetallics conduct; closed-shell ionic compounds insulate
       coating_min_gap: 0.5      # ranking filter on the coating's own gap [eV] (Xiao 2019); null: off
       require_gap: false        # false: the gap filter applies "where known" (Xiao 2019); true: unknown fails
       no_mixed_conducting: true # ranking filter: no interface of the stack mixed-conducting
@@ -15,6 +15,9 @@ Config (``workflow/schemas/config.schema.yaml``)::
 
 Severity of classes (worst first): ``mixed-conducting`` > ``unknown`` > ``passivating`` > ``none``; the
 interface's overall class is the worst of the classes next to each side and at the minimum.
+
+Evidence cells name each product once and stay below :data:`~screening.interphase.classify.EVIDENCE_MAX_CHARS`
+characters (``+N more`` for the products that do not fit).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 from screening.errors import InputError
 from screening.interphase.classify import (
     DEFAULT_REACTION_TOLERANCE,
+    EVIDENCE_MAX_CHARS,
     MIXED,
     NONE,
     PASSIVATING,
@@ -35,6 +39,8 @@ from screening.interphase.classify import (
     InterphaseClass,
     ReactionClasses,
     WindowClasses,
+    clip,
+    evidence_text,
 )
 from screening.interphase.electronic import DEFAULT_GAP_THRESHOLD, ElectronicModel, build_model
 
@@ -138,13 +144,13 @@ def class_columns(c: InterphaseClass) -> dict:
 
 def interface_columns(classes: ReactionClasses) -> dict:
     """Columns of one interface row: the overall (worst) class, the class next to a, next to b and at the
-    minimum, the conducting and unknown products of those, and the evidence of the worst ones."""
+    minimum, the conducting and unknown products of those, and the evidence of the worst ones (each product
+    named once, :func:`~screening.interphase.classify.evidence_text`)."""
     parts = (classes.side_a, classes.side_b, classes.minimum)
     overall = worst(p.cls for p in parts)
-    evidence = []
-    for p in parts:
-        if p.cls == overall and overall != NONE and p.evidence not in evidence:
-            evidence.append(p.evidence)
+    evidence = "no reaction" if overall == NONE else evidence_text(
+        c for p in parts if p.cls == overall for c in p.shown
+    )
     return {
         "interphase": overall,
         "interphase_a": classes.side_a.cls,
@@ -152,7 +158,7 @@ def interface_columns(classes: ReactionClasses) -> dict:
         "interphase_min": classes.minimum.cls,
         "conducting_products": _names(n for p in parts for n in p.conducting),
         "unknown_products": _names(n for p in parts for n in p.unknown),
-        "interphase_evidence": " | ".join(evidence) if evidence else ("no reaction" if overall == NONE else ""),
+        "interphase_evidence": evidence,
     }
 
 
@@ -176,11 +182,18 @@ def window_columns(formula: str, window: WindowClasses | None, model: Electronic
             "reduction_conducting": _names(window.reduction.conducting),
             "oxidation_interphase": window.oxidation.cls,
             "oxidation_conducting": _names(window.oxidation.conducting),
-            "window_interphase_evidence": " | ".join(
-                f"{w.where}: {w.evidence}" for w in (window.reduction, window.oxidation) if w.cls != NONE
-            ),
+            "window_interphase_evidence": _window_evidence(window),
         })
     return out
+
+
+def _window_evidence(window: WindowClasses, limit: int = EVIDENCE_MAX_CHARS) -> str:
+    """``reduction: ... | oxidation: ...`` of the limits that react, each side within half of ``limit``."""
+    sides = [w for w in (window.reduction, window.oxidation) if w.cls != NONE]
+    if not sides:
+        return ""
+    share = (limit - 3 * (len(sides) - 1)) // len(sides)
+    return " | ".join(f"{w.where}: {evidence_text(w.shown, share - len(w.where) - 2)}" for w in sides)
 
 
 def gap_filter(band_gap: float | None, conducting: str, settings: ElectronicSettings) -> bool | None:
@@ -230,7 +243,9 @@ def worst_of(ids: Iterable[int | None], lookup: Mapping[int, tuple[str, str]]) -
     if cls == NONE:
         return cls, "", "no reaction"
     hit = [(i, v[1]) for i, v in got if v[0] == cls]
-    return cls, ";".join(str(i) for i, _ in hit), " | ".join(f"interface {i}: {e}" for i, e in hit)
+    share = max((EVIDENCE_MAX_CHARS - 3 * (len(hit) - 1)) // len(hit), 40)
+    text = " | ".join(f"interface {i}: {clip(e, share - len(f'interface {i}: '))}" for i, e in hit)
+    return cls, ";".join(str(i) for i, _ in hit), text
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 Band gaps of every chemical system the screen needs are fetched once by the ``fetch_mp`` step (the only
 step that talks to the API, :func:`fetch_band_gaps`); every later job reads them from the cache offline
-(:func:`electronic_model`). With any other source, the evidence is the user table and the rule
-(docs/interphase.md; Wenzel et al., Solid State Ionics 278, 98 (2015)).
+(:func:`electronic_model`). With any other source, the evidence is the user table and the rules (metals
+conduct, closed-shell ionic compounds insulate; docs/interphase.md; Wenzel et al., Solid State Ionics 278,
+98 (2015)).
 """
 
 from __future__ import annotations
