@@ -150,3 +150,41 @@ def test_report_of_2000_candidates_opens_in_bounded_time_and_size(browser, tmp_p
     assert browser.execute_script("return document.querySelectorAll('#ranking-table tbody tr').length") == 2000
     shutil.copy(html, tmp_path / "kept.html")  # left for inspection next to the screenshot
     browser.save_screenshot(str(tmp_path / "large.png"))
+
+
+#: Material names that once broke the page (issue 26): ``<!--`` in the data blanked it (F1).
+HOSTILE_NAMES = [
+    "</script>", "<!--", "<script>alert(1)</script>", "-->", "say \"hi\" 'there'", "line\u2028sep\u2029para",
+    '<a href="https://example.com">click</a>', "<a href=https://example.com>x</a>", "a & b > c",
+]
+
+
+def _hostile_report(tmp_path: Path) -> Path:
+    res = synthetic_results(tmp_path, n_coatings=len(HOSTILE_NAMES) + 2, coatings=HOSTILE_NAMES)
+    return write_report(res, tmp_path / "hostile.html", top_n=len(HOSTILE_NAMES) + 2)
+
+
+def _click_coating(drv, coating: str) -> None:
+    found = drv.execute_script(
+        "const tr = Array.from(document.querySelectorAll('#ranking-table tbody tr'))"
+        ".find(t => t.dataset.coating === arguments[0]); if (tr) tr.click(); return !!tr;",
+        coating,
+    )
+    assert found, coating
+
+
+def test_report_with_hostile_names_renders_every_row(browser, tmp_path) -> None:
+    html = _hostile_report(tmp_path)
+    _open(browser, html, timeout=30)
+    assert _errors(browser) == []
+    n = len(HOSTILE_NAMES) + 2
+    assert browser.execute_script("return document.querySelectorAll('#ranking-table tbody tr').length") == n
+    shown = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#ranking-table tbody tr')).map(t => t.dataset.coating)"
+    )
+    assert set(HOSTILE_NAMES) <= set(shown)  # every name arrives as the same string
+    assert browser.execute_script("return document.querySelectorAll('#ranking-table script').length") == 0
+    for name in HOSTILE_NAMES:
+        _click_coating(browser, name)
+    assert _errors(browser) == []
+

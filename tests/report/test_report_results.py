@@ -182,3 +182,27 @@ def test_row_budget_keeps_ranked_rows_and_counts_the_rest(tmp_path) -> None:
     assert small < len(render_report(res, top_n=5, max_rows=None))
     with pytest.raises(ScreeningError, match="max_rows = 0"):
         render_report(res, max_rows=0)
+
+
+#: Material names that once broke the page: a ``<!--`` in the data blanked it (issue 26, F1).
+HOSTILE_NAMES = [
+    "</script>", "<!--", "<script>alert(1)</script>", "-->", "say \"hi\" 'there'", "line\u2028sep\u2029para",
+    "<a href=https://example.com>click</a>", "a & b > c", "back\\slash",
+]
+
+
+def test_embedded_data_parses_back_for_hostile_names(tmp_path) -> None:
+    from synthetic_results import synthetic_results
+
+    res = load_results(synthetic_results(tmp_path, n_coatings=len(HOSTILE_NAMES) + 2, coatings=HOSTILE_NAMES))
+    html = render_report(res, top_n=3)
+    block = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S).group(1)
+    for raw in ("<", ">", "&", "\u2028", "\u2029"):
+        assert raw not in block, raw
+    data = json.loads(block)
+    assert data == json.loads(json.dumps(build_payload(res, top_n=3)))
+    names = set()
+    for st in data["stacks"]:
+        pos = st["varying"].index("coating")
+        names |= {r[pos] for r in st["rows"]}
+    assert set(HOSTILE_NAMES) <= names

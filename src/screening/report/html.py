@@ -40,10 +40,22 @@ def _plotly_js() -> tuple[str, str]:
     return get_plotlyjs(), plotly.__version__
 
 
+#: Characters that JSON written into a ``<script type="application/json">`` must not hold raw: ``<``, ``>``
+#: and ``&`` could open ``</script>`` or ``<!--`` (which changes how the HTML parser ends the element),
+#: U+2028/U+2029 are line ends to older JavaScript. Each is written as its ``\uXXXX`` escape, which is
+#: valid JSON and parses back to the same string (they can only occur inside JSON strings).
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE = re.compile("[<>&\u2028\u2029]")
+
+
 def _json_for_script(obj) -> str:
-    """JSON that can sit inside a ``<script>`` element (no ``</`` sequence, deterministic)."""
+    """JSON that can sit inside a ``<script type="application/json">`` element and parses back to ``obj``.
+
+    Deterministic; no ``<``, ``>``, ``&``, U+2028 or U+2029 appears raw (see :data:`_SCRIPT_ESCAPES`), so no
+    string, however hostile (``</script>``, ``<!--``), ends the element or breaks ``JSON.parse``.
+    """
     text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return _SCRIPT_UNSAFE.sub(lambda m: _SCRIPT_ESCAPES[m.group(0)], text)
 
 
 def render_report(
