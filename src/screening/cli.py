@@ -88,6 +88,15 @@ def _add_electronic(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _check_electronic_args(args: argparse.Namespace) -> None:
+    """--gap-threshold and --reaction-tolerance in the ranges the config allows (the same check)."""
+    from screening.interphase.tables import check_electronic_value
+
+    for key, option in (("gap_threshold", "--gap-threshold"), ("reaction_tolerance", "--reaction-tolerance")):
+        if getattr(args, key, None) is not None:
+            setattr(args, key, check_electronic_value(key, getattr(args, key), option))
+
+
 class _OneLineParser(argparse.ArgumentParser):
     """argparse with the package's error convention: one ``error:`` line, exit status 2 (no usage block)."""
 
@@ -467,6 +476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
     try:
+        _check_electronic_args(args)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ScreeningWarning)
             try:
