@@ -52,6 +52,8 @@ def _describe(error) -> str:
     if v in ("minItems", "maxItems"):
         bound = "at least" if v == "minItems" else "at most"
         return f"config key {key} must have {bound} {error.validator_value} items"
+    if v == "pattern":
+        return f"config key {key} = {error.instance!r}: {schema.get('description', error.message)}"
     if v == "anyOf":
         return f"config key {key} = {error.instance!r}: {schema.get('description', error.message)}"
     return f"config key {key}: {error.message}"
