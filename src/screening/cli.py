@@ -182,7 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="interactive HTML report (one self-contained file) of a results folder")
     p.add_argument("results", help="the workflow's results/ folder (or the folder that holds it)")
-    p.add_argument("-o", "--output", default=None, help="HTML file to write (default: <results>/report/index.html)")
+    p.add_argument(
+        "-o", "--output", default=None,
+        help="HTML file to write, or a folder to write report.html in (default: <results>/report/index.html)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite an existing file that is not a previous report")
     p.add_argument("--top-n", type=int, default=20, help="coatings per stack whose profiles are embedded (20)")
     p.add_argument(
         "--max-rows", type=int, default=100_000,
@@ -202,7 +206,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     res = load_results(args.results)
     out = write_report(
-        res, args.output or Path(res.root) / "report" / "index.html", top_n=args.top_n, max_rows=args.max_rows
+        res, args.output or Path(res.root) / "report" / "index.html", top_n=args.top_n, max_rows=args.max_rows,
+        force=args.force,
     )
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {len(res.stacks)} stacks); open it in a browser")
     return 0

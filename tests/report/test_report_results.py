@@ -206,3 +206,36 @@ def test_embedded_data_parses_back_for_hostile_names(tmp_path) -> None:
         pos = st["varying"].index("coating")
         names |= {r[pos] for r in st["rows"]}
     assert set(HOSTILE_NAMES) <= names
+
+
+def test_report_output_folder_tables_and_foreign_files(small_screen, tmp_path, capsys) -> None:
+    """Issue 26, T1/D2: -o to a folder, to the results' own tables, to a file that is not a report."""
+    from screening.cli import main
+
+    def run(*argv) -> tuple[int, str]:
+        code = main(["report", str(small_screen.root), "--top-n", "1", *map(str, argv)])
+        return code, capsys.readouterr().err.strip()
+
+    # a folder: report.html inside it (was an IsADirectoryError traceback)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert run("-o", folder) == (0, "")
+    assert _data((folder / "report.html").read_text())["stacks"]
+    # a previous report is overwritten without a word
+    assert run("-o", folder / "report.html") == (0, "")
+    # the results' own tables are never overwritten, not even with --force
+    table = small_screen.root / "tables" / "rankings.csv"
+    before = table.read_bytes()
+    for extra in ((), ("--force",)):
+        code, err = run("-o", table, *extra)
+        assert code == 2 and err.startswith("error: report output") and "tables folder" in err, err
+        assert len(err.splitlines()) == 1
+    assert table.read_bytes() == before
+    # another existing file only with --force
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    code, err = run("-o", notes)
+    assert code == 2 and "is not a report written by screening" in err and "--force" in err, err
+    assert notes.read_text() == "my notes\n"
+    assert run("-o", notes, "--force") == (0, "")
+    assert _data(notes.read_text())["stacks"]
