@@ -64,6 +64,9 @@ CASES = [
     ("json-pymatgen-dict-no-refs", "s.json", _json([{"@module": "pymatgen.entries.computed_entries",
      "@class": "ComputedEntry", "composition": {"Li": 2, "O": 1}, "energy": -14.3, "correction": 0}]),
      ["window", "Li2O"], r"has no elemental entries"),
+    # issue 26: named sources listed, no developer path
+    ("source-missing", None, None, ["window", "LiNbO3", "--source", "foo"],
+     r"^(?!.*shared/data)error: snapshot file 'foo' does not exist; .*mp2019 \(the default.*experimental.*mp "),
     # issue 26, F3: the same bounds as the config's electronic.reaction_tolerance / gap_threshold
     ("reaction-tolerance-nan", None, None, ["react", "Li", "Li3PO4", "--reaction-tolerance", "nan"],
      r"--reaction-tolerance = nan is not a finite number: give a number from 0 to 1 eV/atom"),
