@@ -2,10 +2,11 @@
 
 The snapshot (matbench ``mp_e_form``, MP 2019) ships with the package as
 ``src/screening/data/mp_e_form_2019.csv.gz`` (source ``mp2019``); the fixtures read that file as a
-snapshot path, so they never depend on anything outside the repository. Other reference files (e.g. for
-the Materials Project server tests) come from ``<repo>/../shared/data``: :func:`require_file` skips when
-one is absent on a developer machine and fails under CI (``CI=true``), so a CI run can never pass by
-silently skipping a comparison.
+snapshot path, so they never depend on anything outside the repository. Only the Materials Project
+server tests read files from outside it, ``<repo>/../shared/data`` (``tests/mp_server.py``, which says what
+each file is and where it comes from). :func:`require_file` and ``mp_server.require_shared_data`` skip
+when a file is absent on a developer machine and fail under CI (``CI=true``), so a CI run can never pass
+by silently skipping a comparison.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ SNAPSHOT = MP2019_FILE
 
 
 def require_file(path: Path, what: str) -> Path:
-    """``path`` if it exists; otherwise fail under CI=true, skip elsewhere."""
+    """``path`` if it exists; otherwise fail under CI=true, skip elsewhere.
+
+    ``what`` says what the file is and how to get it; the message is ``<what> not found at <path>``.
+    """
     if path.is_file():
         return path
     msg = f"{what} not found at {path}"

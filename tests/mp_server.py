@@ -53,6 +53,35 @@ from urllib.parse import parse_qs, urlsplit
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 E_FORM_CSV = "mp_e_form_2019.csv.gz"
 ELEMENTAL_REFS = "mp_elemental_refs_2023.json.gz"
+#: What each file of SHARED_DATA is and where it comes from (named when one is missing).
+SHARED_DATA_FILES = {
+    E_FORM_CSV: "matbench's mp_e_form, Materials Project 2019 formation energies per atom; the same file the "
+    "package ships as src/screening/data/mp_e_form_2019.csv.gz, copy it from there",
+    ELEMENTAL_REFS: "Materials Project elemental references, a JSON object element -> ComputedEntry dict of the "
+    "element's lowest-energy GGA entry (MP database 2023, e.g. from mp-api's get_entries)",
+}
+
+
+def require_shared_data() -> Path:
+    """SHARED_DATA when both files are there; otherwise skip (fail under CI=true) naming what is missing.
+
+    Only the Materials Project server tests (tests/entries/test_mp_*.py) use these files.
+    """
+    import os
+
+    import pytest
+
+    missing = [n for n in (E_FORM_CSV, ELEMENTAL_REFS) if not (SHARED_DATA / n).is_file()]
+    if not missing:
+        return SHARED_DATA
+    what = "; ".join(f"{n} ({SHARED_DATA_FILES[n]})" for n in missing)
+    msg = (
+        f"the fake Materials Project server's data are missing from {SHARED_DATA} (shared/data beside the "
+        f"repository): {what}"
+    )
+    if os.environ.get("CI") == "true":  # as conftest.require_file
+        pytest.fail(f"{msg}; CI must provide it", pytrace=False)
+    pytest.skip(msg)
 
 #: A syntactically valid (32 characters) key the server accepts by default.
 TEST_API_KEY = "0123456789abcdefABCDEF0123456789"
@@ -588,5 +617,6 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 __all__ = [
-    "BAND_GAPS", "DB_VERSION", "SHARED_DATA", "TEST_API_KEY", "Dataset", "MPServer", "RequestRecord", "load_dataset",
+    "BAND_GAPS", "DB_VERSION", "SHARED_DATA", "SHARED_DATA_FILES", "TEST_API_KEY", "Dataset", "MPServer",
+    "RequestRecord", "load_dataset", "require_shared_data",
 ]

@@ -64,6 +64,18 @@ CASES = [
     ("json-pymatgen-dict-no-refs", "s.json", _json([{"@module": "pymatgen.entries.computed_entries",
      "@class": "ComputedEntry", "composition": {"Li": 2, "O": 1}, "energy": -14.3, "correction": 0}]),
      ["window", "Li2O"], r"has no elemental entries"),
+    # issue 26: named sources listed, no developer path
+    ("source-missing", None, None, ["window", "LiNbO3", "--source", "foo"],
+     r"^(?!.*shared/data)error: snapshot file 'foo' does not exist; .*mp2019 \(the default.*experimental.*mp "),
+    # issue 26, F3: the same bounds as the config's electronic.reaction_tolerance / gap_threshold
+    ("reaction-tolerance-nan", None, None, ["react", "Li", "Li3PO4", "--reaction-tolerance", "nan"],
+     r"--reaction-tolerance = nan is not a finite number: give a number from 0 to 1 eV/atom"),
+    ("reaction-tolerance-negative", None, None, ["react", "Li", "Li3PO4", "--reaction-tolerance", "-5"],
+     r"--reaction-tolerance = -5 is outside the sane range: give a number from 0 to 1 eV/atom"),
+    ("reaction-tolerance-1e308", None, None, ["react", "Li", "Li3PO4", "--reaction-tolerance", "1e308"],
+     r"--reaction-tolerance = 1e\+308 is outside"),
+    ("gap-threshold-inf", None, None, ["window", "Li3PO4", "--gap-threshold", "inf"],
+     r"--gap-threshold = inf is not a finite number: give a number from 0 to 20 eV"),
     ("json-energy-1e300", "s.json", _json([{"composition": "Li2O", "energy": 1e300}, *LI2O_REFS]),
      ["window", "Li2O"], r"formation energy of 3\.3\d*e\+299 eV/atom, outside \+-10"),
 ]

@@ -88,6 +88,15 @@ def _add_electronic(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _check_electronic_args(args: argparse.Namespace) -> None:
+    """--gap-threshold and --reaction-tolerance in the ranges the config allows (the same check)."""
+    from screening.interphase.tables import check_electronic_value
+
+    for key, option in (("gap_threshold", "--gap-threshold"), ("reaction_tolerance", "--reaction-tolerance")):
+        if getattr(args, key, None) is not None:
+            setattr(args, key, check_electronic_value(key, getattr(args, key), option))
+
+
 class _OneLineParser(argparse.ArgumentParser):
     """argparse with the package's error convention: one ``error:`` line, exit status 2 (no usage block)."""
 
@@ -173,7 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="interactive HTML report (one self-contained file) of a results folder")
     p.add_argument("results", help="the workflow's results/ folder (or the folder that holds it)")
-    p.add_argument("-o", "--output", default=None, help="HTML file to write (default: <results>/report/index.html)")
+    p.add_argument(
+        "-o", "--output", default=None,
+        help="HTML file to write, or a folder to write report.html in (default: <results>/report/index.html)",
+    )
+    p.add_argument("--force", action="store_true", help="overwrite an existing file that is not a previous report")
     p.add_argument("--top-n", type=int, default=20, help="coatings per stack whose profiles are embedded (20)")
     p.add_argument(
         "--max-rows", type=int, default=100_000,
@@ -193,7 +206,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     res = load_results(args.results)
     out = write_report(
-        res, args.output or Path(res.root) / "report" / "index.html", top_n=args.top_n, max_rows=args.max_rows
+        res, args.output or Path(res.root) / "report" / "index.html", top_n=args.top_n, max_rows=args.max_rows,
+        force=args.force,
     )
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {len(res.stacks)} stacks); open it in a browser")
     return 0
@@ -473,6 +487,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = COMMANDS.get(args.command) or getattr(args, "handler", None)
     caught: list = []
     try:
+        _check_electronic_args(args)
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", ScreeningWarning)

@@ -229,6 +229,29 @@ def test_snapshot_path_is_a_directory(tmp_path):
         load_snapshot(tmp_path)
 
 
+def test_missing_snapshot_names_the_named_sources_not_a_developer_path(tmp_path):
+    """Issue 26: the message named ../shared/data (a developer folder) and left mp2019 unnamed."""
+    with pytest.raises(SourceError) as info:
+        load_source(str(tmp_path / "foo"))
+    msg = str(info.value)
+    assert "shared" not in msg and "\n" not in msg
+    for named in ("mp2019 (the default, packaged", "experimental (", "mp (Materials Project"):
+        assert named in msg, msg
+
+
+def test_missing_shared_data_says_what_each_file_is(tmp_path, monkeypatch):
+    """The skip message of the Materials Project server tests names each file, what it is and its origin."""
+    import mp_server
+
+    monkeypatch.setattr(mp_server, "SHARED_DATA", tmp_path)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception) as info:
+        mp_server.require_shared_data()
+    msg = str(info.value)
+    assert "mp_e_form_2019.csv.gz (matbench's mp_e_form" in msg and "src/screening/data/" in msg
+    assert "mp_elemental_refs_2023.json.gz (Materials Project elemental references" in msg
+
+
 # ---------------------------------------------------------------------------------------------- ComputedEntry JSON
 def _computed_entries():
     from pymatgen.core import Lattice, Structure

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from mp_server import E_FORM_CSV, ELEMENTAL_REFS, SHARED_DATA, TEST_API_KEY, MPServer, load_dataset
+from mp_server import TEST_API_KEY, MPServer, load_dataset, require_shared_data
 
 from screening.entries import load_snapshot, load_source, mp
 from screening.errors import InputError, SourceError
@@ -32,13 +32,7 @@ TEN_ELEMENTS = ["Li", "Be", "Tc", "Os", "Pm", "Ac", "Th", "Pa", "Np", "Pu"]
 # ---------------------------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module", autouse=True)
 def shared_data():
-    missing = [n for n in (E_FORM_CSV, ELEMENTAL_REFS) if not (SHARED_DATA / n).is_file()]
-    if missing:
-        msg = f"shared data {', '.join(missing)} missing in {SHARED_DATA}"
-        if os.environ.get("CI") == "true":  # as conftest.require_file
-            pytest.fail(f"{msg}; CI must provide it", pytrace=False)
-        pytest.skip(msg)
-    return SHARED_DATA
+    return require_shared_data()
 
 
 @pytest.fixture(scope="module")

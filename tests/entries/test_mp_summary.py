@@ -4,10 +4,9 @@ MP-shaped server (tests/mp_server.py), cached once, rerun offline with zero requ
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-from mp_server import E_FORM_CSV, ELEMENTAL_REFS, SHARED_DATA, TEST_API_KEY, MPServer, load_dataset
+from mp_server import TEST_API_KEY, MPServer, load_dataset, require_shared_data
 
 from screening.cli import main
 from screening.entries import mp
@@ -22,12 +21,7 @@ FAST = {"backoff": 0.0, "timeout": 10.0}
 
 @pytest.fixture(scope="module")
 def server():
-    missing = [n for n in (E_FORM_CSV, ELEMENTAL_REFS) if not (SHARED_DATA / n).is_file()]
-    if missing:
-        msg = f"shared data {', '.join(missing)} missing in {SHARED_DATA}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{msg}; CI must provide it", pytrace=False)
-        pytest.skip(msg)
+    require_shared_data()
     load_dataset()
     with MPServer() as srv:
         yield srv

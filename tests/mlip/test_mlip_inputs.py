@@ -113,3 +113,22 @@ def test_cli_bad_structure_file_exit_2(tmp_path, capsys):
         code = main(argv)
         err = capsys.readouterr().err
         assert code == 2 and err.startswith("error: structure file") and err.count("\n") == 1, err
+
+
+def test_a_directory_is_the_same_one_line_error_in_the_config_and_the_cli(tmp_path, monkeypatch, capsys):
+    """Issue 26, F5: a folder in coatings.structures was skipped in silence; the CLI refused it."""
+    from screening.mlip.screen import structure_chunks
+    from screening.plan.config import StructureSettings
+
+    (tmp_path / "structs").mkdir()
+    (tmp_path / "structs" / "a.cif").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StructureFileError) as exc:
+        structure_chunks(StructureSettings(patterns=("structs/",)), tmp_path)
+    config_msg = str(exc.value)
+    assert "'structs/' is a directory; give the file itself or a glob such as 'structs/*.cif'" in config_msg
+    assert "\n" not in config_msg
+    assert main(["window", "structs/"]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {config_msg}"
+    # a glob that also matches folders still expands to the files only
+    assert [p.name for p in expand_paths(["structs/**"], base=tmp_path)] == ["a.cif"]

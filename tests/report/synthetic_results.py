@@ -11,16 +11,20 @@ import pandas as pd
 from screening.screen.provenance import RESULTS_FORMAT
 
 
-def synthetic_results(root: Path, n_coatings: int, kinks_per_interface: int = 4, seed: int = 0) -> Path:
+def synthetic_results(
+    root: Path, n_coatings: int, kinks_per_interface: int = 4, seed: int = 0, coatings: list[str] | None = None
+) -> Path:
     """A results folder with the workflow's layout: 2 electrodes x 3 electrolytes, ``n_coatings`` coatings.
 
     Numbers are random but consistent (each interface's minimum is its lowest kink; each ranking row's
-    energies are its interfaces' minima), which is all the report needs.
+    energies are its interfaces' minima), which is all the report needs. ``coatings`` (optional) names the
+    first coatings (e.g. hostile names); the rest are generated.
     """
     rng = np.random.default_rng(seed)
     res = root / "results"
     (res / "tables").mkdir(parents=True)
-    coatings = [f"Li{i}Xx{i % 7 + 1}O{i % 5 + 1}" for i in range(n_coatings)]
+    given = list(coatings or [])
+    coatings = given + [f"Li{i}Xx{i % 7 + 1}O{i % 5 + 1}" for i in range(len(given), n_coatings)]
     electrolytes = ["Li3PS4", "Li6PS5Cl", "Li7La3Zr2O12"]
     electrodes = [("LiCoO2", "cathode", [3.0, 4.3], True), ("Li", "anode", [0.0], False)]
     itf, kinks = [], []

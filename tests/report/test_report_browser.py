@@ -150,3 +150,69 @@ def test_report_of_2000_candidates_opens_in_bounded_time_and_size(browser, tmp_p
     assert browser.execute_script("return document.querySelectorAll('#ranking-table tbody tr').length") == 2000
     shutil.copy(html, tmp_path / "kept.html")  # left for inspection next to the screenshot
     browser.save_screenshot(str(tmp_path / "large.png"))
+
+
+#: Material names that once broke the page (issue 26): ``<!--`` in the data blanked it (F1); an ``<a href>``
+#: became a clickable external link in the plots (S3).
+HOSTILE_NAMES = [
+    "</script>", "<!--", "<script>alert(1)</script>", "-->", "say \"hi\" 'there'", "line\u2028sep\u2029para",
+    '<a href="https://example.com">click</a>', "<a href=https://example.com>x</a>", "a & b > c",
+]
+
+
+def _hostile_report(tmp_path: Path) -> Path:
+    res = synthetic_results(tmp_path, n_coatings=len(HOSTILE_NAMES) + 2, coatings=HOSTILE_NAMES)
+    return write_report(res, tmp_path / "hostile.html", top_n=len(HOSTILE_NAMES) + 2)
+
+
+def _click_coating(drv, coating: str) -> None:
+    found = drv.execute_script(
+        "const tr = Array.from(document.querySelectorAll('#ranking-table tbody tr'))"
+        ".find(t => t.dataset.coating === arguments[0]); if (tr) tr.click(); return !!tr;",
+        coating,
+    )
+    assert found, coating
+
+
+def test_report_with_hostile_names_renders_every_row(browser, tmp_path) -> None:
+    html = _hostile_report(tmp_path)
+    _open(browser, html, timeout=30)
+    assert _errors(browser) == []
+    n = len(HOSTILE_NAMES) + 2
+    assert browser.execute_script("return document.querySelectorAll('#ranking-table tbody tr').length") == n
+    shown = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#ranking-table tbody tr')).map(t => t.dataset.coating)"
+    )
+    assert set(HOSTILE_NAMES) <= set(shown)  # every name arrives as the same string
+    assert browser.execute_script("return document.querySelectorAll('#ranking-table script').length") == 0
+    for name in HOSTILE_NAMES:
+        _click_coating(browser, name)
+    assert _errors(browser) == []
+
+
+def test_plots_show_hostile_names_as_text_not_links(browser, tmp_path) -> None:
+    html = _hostile_report(tmp_path)
+    _open(browser, html, timeout=30)
+    for name in HOSTILE_NAMES:
+        _click_coating(browser, name)
+        # plotly renders <a href> in names, labels and hover text as links: none may appear
+        links = browser.execute_script("return document.querySelectorAll('#profiles a, #windows a').length")
+        assert links == 0, name
+        texts = browser.execute_script(
+            "const out = [];"
+            "for (const id of ['profiles', 'windows']) { const d = document.getElementById(id);"
+            "  for (const t of d.data || []) { out.push(String(t.name || ''));"
+            "    for (const h of [].concat(t.hovertext || [])) out.push(String(h));"
+            "    if (t.type === 'bar') for (const y of t.y) out.push(String(y)); }"
+            "  const l = d.layout || {};"
+            "  for (const a of l.annotations || []) out.push(String(a.text));"
+            "  for (const k of Object.keys(l)) if (k.startsWith('xaxis') && l[k].title)"
+            "    out.push(String(l[k].title.text));"
+            "} return out;"
+        )
+        assert texts and not [t for t in texts if "<a " in t or "<script" in t], name
+        # the names still read as written: the drawn SVG text holds the raw name
+        svg_text = browser.execute_script("return document.getElementById('profiles').textContent")
+        assert name.replace("\u2028", "").replace("\u2029", "")[:6] in svg_text.replace("\u2028", "").replace(
+            "\u2029", ""), name
+    assert _errors(browser) == []

@@ -196,3 +196,60 @@ def test_row_budget_keeps_ranked_rows_and_counts_the_rest(tmp_path) -> None:
     assert small < len(render_report(res, top_n=5, max_rows=None))
     with pytest.raises(ScreeningError, match="max_rows = 0"):
         render_report(res, max_rows=0)
+
+
+#: Material names that once broke the page: a ``<!--`` in the data blanked it (issue 26, F1).
+HOSTILE_NAMES = [
+    "</script>", "<!--", "<script>alert(1)</script>", "-->", "say \"hi\" 'there'", "line\u2028sep\u2029para",
+    "<a href=https://example.com>click</a>", "a & b > c", "back\\slash",
+]
+
+
+def test_embedded_data_parses_back_for_hostile_names(tmp_path) -> None:
+    from synthetic_results import synthetic_results
+
+    res = load_results(synthetic_results(tmp_path, n_coatings=len(HOSTILE_NAMES) + 2, coatings=HOSTILE_NAMES))
+    html = render_report(res, top_n=3)
+    block = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S).group(1)
+    for raw in ("<", ">", "&", "\u2028", "\u2029"):
+        assert raw not in block, raw
+    data = json.loads(block)
+    assert data == json.loads(json.dumps(build_payload(res, top_n=3)))
+    names = set()
+    for st in data["stacks"]:
+        pos = st["varying"].index("coating")
+        names |= {r[pos] for r in st["rows"]}
+    assert set(HOSTILE_NAMES) <= names
+
+
+def test_report_output_folder_tables_and_foreign_files(small_screen, tmp_path, capsys) -> None:
+    """Issue 26, T1/D2: -o to a folder, to the results' own tables, to a file that is not a report."""
+    from screening.cli import main
+
+    def run(*argv) -> tuple[int, str]:
+        code = main(["report", str(small_screen.root), "--top-n", "1", *map(str, argv)])
+        return code, capsys.readouterr().err.strip()
+
+    # a folder: report.html inside it (was an IsADirectoryError traceback)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert run("-o", folder) == (0, "")
+    assert _data((folder / "report.html").read_text())["stacks"]
+    # a previous report is overwritten without a word
+    assert run("-o", folder / "report.html") == (0, "")
+    # the results' own tables are never overwritten, not even with --force
+    table = small_screen.root / "tables" / "rankings.csv"
+    before = table.read_bytes()
+    for extra in ((), ("--force",)):
+        code, err = run("-o", table, *extra)
+        assert code == 2 and err.startswith("error: report output") and "tables folder" in err, err
+        assert len(err.splitlines()) == 1
+    assert table.read_bytes() == before
+    # another existing file only with --force
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    code, err = run("-o", notes)
+    assert code == 2 and "is not a report written by screening" in err and "--force" in err, err
+    assert notes.read_text() == "my notes\n"
+    assert run("-o", notes, "--force") == (0, "")
+    assert _data(notes.read_text())["stacks"]

@@ -56,6 +56,10 @@ CASES = [
     ("coating-400-digits", "coatings.formulas", [f"Li{BIG}O"],
      r"config key coatings\.formulas\[0\]\.formula: cannot parse formula"),
     ("charged-bad", "cathodes.0.charged", "Li0.5CoO2Xx", r"cathodes\[0\]\.charged: cannot parse formula"),
+    # issue 26, F4: '|' separates the materials of a stack; a name holding it made two stacks print alike
+    ("name-with-pipe", "electrolytes.0.name", "LPS | Li", r"electrolytes\[0\]\.name = 'LPS \| Li': .*without '\|'"),
+    ("coating-name-with-pipe", "coatings.user", [{"name": "A|B", "formula": "Li3BO3", "on_hull": True}],
+     r"coatings\.user\[0\]\.name = 'A\|B': a material name without '\|'"),
 ]
 
 
@@ -128,3 +132,11 @@ def test_python_yaml_tag_is_named_not_executed(tmp_path):
     with pytest.raises(ConfigError, match=r"uses the YAML tag !!python/object/apply:os\.system.*\(line 2\)"):
         read_config(path)
     assert not marker.exists()
+
+
+def test_pipe_in_a_name_is_refused_by_the_typed_config():
+    """Without the schema (Python API with a dict) the typed config refuses '|' too (issue 26, F4)."""
+    cfg = validate_config(copy.deepcopy(BASE))
+    cfg["coatings"]["formulas"] = [{"name": "LiNbO3 | LPS", "formula": "LiNbO3"}]
+    with pytest.raises(ConfigError, match=r"config key coatings\.formulas\[0\]: name 'LiNbO3 \| LPS' contains '\|'"):
+        ScreenConfig.from_dict(cfg)

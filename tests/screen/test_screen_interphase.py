@@ -76,6 +76,13 @@ def test_electronic_config_is_typed_and_checked(tmp_path):
     assert _config().electronic.coating_min_gap == 0.5
     with pytest.raises(ConfigError, match="electronic.weight"):
         _config(weight=-1)
+    # issue 26, F3: a 1e308 tolerance passed every coating, a 1e308 weight zeroed every score
+    for key, value, span in [("reaction_tolerance", 1e308, "0 to 1 eV/atom"), ("weight", 1e308, "0 to 100"),
+                             ("gap_threshold", 21, "0 to 20 eV"), ("coating_min_gap", 1e308, "0 to 20 eV"),
+                             ("reaction_tolerance", -5, "0 to 1 eV/atom")]:
+        with pytest.raises(ConfigError, match=f"config key electronic.{key} = .*: give a number from {span}") as e:
+            _config(**{key: value})
+        assert "\n" not in str(e.value)
     bad = tmp_path / "bad.csv"
     bad.write_text("formula,band_gap\nLi2S,-3\n")
     with pytest.raises(ElectronicTableError, match="row 1") as exc:
@@ -148,3 +155,17 @@ def test_gap_filter_and_mixed_conducting_filter_change_the_ranking(engine, tmp_p
     # weight 0 leaves the score of the other objectives alone; weight 1 mixes in s_interphase (0 here)
     flat = _rank(engine, {"table": str(table), "weight": 0})
     assert flat[(li, "LiNbO3")]["score"] == pytest.approx(row["score"] * 4 / 3, abs=1e-6)  # weights sum to 3
+
+
+def test_schema_mirrors_the_electronic_bounds():
+    """workflow/schemas/config.schema.yaml holds the bounds of ELECTRONIC_BOUNDS (issue 26, F3)."""
+    from pathlib import Path
+
+    import yaml
+
+    from screening.interphase.tables import ELECTRONIC_BOUNDS
+
+    schema = yaml.safe_load((Path(__file__).resolve().parents[2] / "workflow/schemas/config.schema.yaml").read_text())
+    props = schema["properties"]["electronic"]["properties"]
+    for key, (lo, hi, _unit) in ELECTRONIC_BOUNDS.items():
+        assert (props[key]["minimum"], props[key]["maximum"]) == (lo, hi), key

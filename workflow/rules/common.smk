@@ -9,11 +9,19 @@ from snakemake.utils import validate
 
 from screening.data import MP2019_FILE
 from screening.errors import ScreeningError
-from screening.screen.config import ScreenConfig, explain_config_errors, resolve_source, source_spec
+from screening.screen.config import ScreenConfig, explain_config_errors, load_yaml_strict, resolve_source, source_spec
 from screening.mlip.screen import chunk_memory_mb, structure_chunks
 from screening.screen.interfaces import n_chunks
 
 SCHEMA_FILE = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
+
+# Snakemake loads the config file(s) with plain YAML, where a key given twice keeps the last in silence:
+# read them again with the strict loader, which names the key and its lines.
+for _configfile in workflow.configfiles:
+    try:
+        load_yaml_strict(Path(_configfile).read_text(), f"config file {str(_configfile)!r}")
+    except ScreeningError as exc:
+        raise WorkflowError(str(exc)) from None
 
 try:
     validate(config, schema="../schemas/config.schema.yaml")

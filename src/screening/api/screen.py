@@ -20,7 +20,14 @@ import yaml
 import screening
 from screening.errors import InputError
 from screening.report.results import ScreenResults, load_results
-from screening.screen.config import ConfigError, ScreenConfig, explain_config_errors, resolve_source, source_spec
+from screening.screen.config import (
+    ConfigError,
+    ScreenConfig,
+    explain_config_errors,
+    load_yaml_strict,
+    resolve_source,
+    source_spec,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +77,7 @@ def read_config(config: dict | str | os.PathLike) -> tuple[dict, Path]:
     if not p.is_file():
         raise InputError(f"config file {str(p)!r} does not exist; give a YAML config such as config/config.yaml")
     try:
-        data = yaml.safe_load(p.read_text())
+        data = load_yaml_strict(p.read_text(), f"config file {str(p)!r}")
     except yaml.constructor.ConstructorError as exc:
         tag = str(getattr(exc, "problem", "") or exc).split("tag '")[-1].rstrip("'")
         raise ConfigError(

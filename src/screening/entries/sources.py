@@ -47,8 +47,10 @@ def _read_text(path: Path) -> str:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SourceError(
-            f"snapshot file {str(path)!r} does not exist; give an existing path (e.g. ../shared/data/"
-            "mp_e_form_2019.csv.gz) or use --source experimental"
+            f"snapshot file {str(path)!r} does not exist; give the path of an existing snapshot file (CSV or "
+            "JSON, optionally gzipped) or a named source: mp2019 (the default, packaged Materials Project "
+            "2019 snapshot), experimental (pymatgen's measured formation enthalpies) or mp (Materials Project, "
+            "needs an API key)"
         ) from None
     except IsADirectoryError:
         raise SourceError(f"snapshot path {str(path)!r} is a directory; give the file itself") from None

@@ -84,6 +84,46 @@ def _names(items: Iterable[str]) -> str:
     return ";".join(sorted(set(items)))
 
 
+#: Sane ranges of the numeric ``electronic:`` settings: key -> (lowest, highest, unit). A reaction
+#: tolerance of 1e308 eV/atom would label every reaction "none" and a weight of 1e308 zero every other
+#: objective of the score. The config schema (workflow/schemas/config.schema.yaml) mirrors these, and the
+#: command line's ``--gap-threshold`` and ``--reaction-tolerance`` are checked by the same function
+#: (:func:`check_electronic_value`).
+ELECTRONIC_BOUNDS: dict[str, tuple[float, float, str]] = {
+    "gap_threshold": (0.0, 20.0, "eV"),
+    "reaction_tolerance": (0.0, 1.0, "eV/atom"),
+    "coating_min_gap": (0.0, 20.0, "eV"),
+    "weight": (0.0, 100.0, ""),
+}
+
+
+def check_electronic_value(key: str, value, name: str | None = None) -> float:
+    """``value`` as a float if it is a finite number in ``ELECTRONIC_BOUNDS[key]``.
+
+    Args:
+        key: A key of :data:`ELECTRONIC_BOUNDS`.
+        value: The given value (config value or command line number).
+        name: How the message names it (default ``config key electronic.<key>``; the CLI passes its option).
+
+    Raises:
+        InputError: one line naming the key, the value and the range to give.
+    """
+    lo, hi, unit = ELECTRONIC_BOUNDS[key]
+    label = name or f"config key electronic.{key}"
+    span = f"a number from {lo:g} to {hi:g}" + (f" {unit}" if unit else "")
+    if isinstance(value, bool):
+        raise InputError(f"{label} = {value!r} is not a number: give {span}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{label} = {value!r} is not a number: give {span}") from None
+    if not math.isfinite(v):
+        raise InputError(f"{label} = {v!r} is not a finite number: give {span}")
+    if not lo <= v <= hi:
+        raise InputError(f"{label} = {v:g} is outside the sane range: give {span}")
+    return v
+
+
 @dataclass(frozen=True)
 class ElectronicSettings:
     """The typed ``electronic:`` config (see the module doc for every key and its default)."""
@@ -103,23 +143,26 @@ class ElectronicSettings:
         resolved against ``basedir``.
 
         Raises:
-            InputError: negative threshold, tolerance, minimum gap or weight (names the key).
+            InputError: a threshold, tolerance, minimum gap or weight that is not a number in its
+                :data:`ELECTRONIC_BOUNDS` (names the key).
         """
         d = dict(d or {})
+
+        def num(key: str, default):
+            v = d.get(key, default)
+            return None if v is None else check_electronic_value(key, v)
+
+        min_gap = d.get("coating_min_gap", DEFAULT_COATING_MIN_GAP)
         out = cls(
             table=d.get("table"),
-            gap_threshold=float(d.get("gap_threshold", DEFAULT_GAP_THRESHOLD)),
-            reaction_tolerance=float(d.get("reaction_tolerance", DEFAULT_REACTION_TOLERANCE)),
+            gap_threshold=num("gap_threshold", DEFAULT_GAP_THRESHOLD),
+            reaction_tolerance=num("reaction_tolerance", DEFAULT_REACTION_TOLERANCE),
             rule=bool(d.get("rule", True)),
-            coating_min_gap=None if d.get("coating_min_gap", 0.5) is None else float(d.get("coating_min_gap", 0.5)),
+            coating_min_gap=None if min_gap is None else check_electronic_value("coating_min_gap", min_gap),
             require_gap=bool(d.get("require_gap", False)),
             no_mixed_conducting=bool(d.get("no_mixed_conducting", True)),
-            weight=float(d.get("weight", 1.0)),
+            weight=num("weight", 1.0),
         )
-        for key in ("gap_threshold", "reaction_tolerance", "coating_min_gap", "weight"):
-            v = getattr(out, key)
-            if v is not None and (not math.isfinite(v) or v < 0):
-                raise InputError(f"config key electronic.{key} = {v!r} must be a number >= 0")
         if out.table is not None and basedir is not None and not Path(out.table).expanduser().is_absolute():
             out = cls(**{**out.__dict__, "table": str(Path(basedir) / out.table)})
         return out
@@ -329,6 +372,7 @@ def interphase_score(classes: Iterable[str]) -> float:
 __all__ = [
     "CLASS_SCORE",
     "DEFAULT_COATING_MIN_GAP",
+    "ELECTRONIC_BOUNDS",
     "INTERFACE_COLUMNS",
     "KINK_COLUMNS",
     "SEVERITY",
@@ -336,6 +380,7 @@ __all__ = [
     "RANK_COLUMNS",
     "ElectronicSettings",
     "StackInterphase",
+    "check_electronic_value",
     "class_columns",
     "combined_score",
     "gap_filter",

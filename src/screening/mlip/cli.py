@@ -8,6 +8,7 @@ JSON output says the energy is machine-learned.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from screening.data import DEFAULT_SOURCE
@@ -70,8 +71,11 @@ def resolve(args: argparse.Namespace, items: list[str]) -> tuple[list[str], list
     Returns:
         (formulas, [StructureEnergy, ...] in the order of the files).
     """
-    from screening.mlip.structures import looks_like_structure_path
+    from screening.mlip.structures import directory_error, looks_like_structure_path
 
+    for item in items:  # a folder written as a path: the same error as in the config's coatings.structures
+        if (os.sep in item or looks_like_structure_path(item)) and os.path.isdir(item):
+            raise directory_error(item)
     if not any(looks_like_structure_path(i) for i in items):
         return list(items), []
     files = dict(zip([i for i in items if looks_like_structure_path(i)],

@@ -26,7 +26,7 @@ from pathlib import Path
 from screening.errors import ScreeningError
 from screening.mlip.model import EnergyModel, RelaxationError, RelaxSettings, get_model
 from screening.mlip.references import ElementReference, compute_reference
-from screening.mlip.structures import MAX_ATOMS, StructureFile, StructureFileError, read_structure
+from screening.mlip.structures import MAX_ATOMS, StructureFile, StructureFileError, directory_error, read_structure
 
 #: Prefix of the id of every entry whose energy comes from a machine-learned potential.
 MLIP_PREFIX = "mlip:"
@@ -275,10 +275,12 @@ class MLIPCalculator:
 
 
 def expand_paths(patterns: Iterable[str | os.PathLike], base: str | os.PathLike | None = None) -> list[Path]:
-    """Paths and glob patterns -> sorted, de-duplicated existing files.
+    """Paths and glob patterns -> sorted, de-duplicated existing files (directories a glob matches are
+    skipped).
 
     Raises:
-        StructureFileError: a pattern that matches nothing (names the pattern).
+        StructureFileError: a pattern that matches nothing (names the pattern); a plain path that is a
+            directory (the command line's error for the same path).
     """
     import glob
 
@@ -289,6 +291,8 @@ def expand_paths(patterns: Iterable[str | os.PathLike], base: str | os.PathLike 
         matches = sorted(glob.glob(full, recursive=True)) if glob.has_magic(full) else [full]
         if glob.has_magic(full) and not matches:
             raise StructureFileError(f"structure pattern {pat!r} matches no file; check the path or the glob")
+        if not glob.has_magic(full) and os.path.isdir(full):
+            raise directory_error(pat)
         for m in matches:
             if os.path.isdir(m):
                 continue

@@ -102,6 +102,14 @@ def _parse(path: Path, text: str):
     return Structure.from_str(text, fmt="poscar")
 
 
+def directory_error(path: str | os.PathLike) -> StructureFileError:
+    """The one error for a directory given as a structure file (command line and config alike)."""
+    return StructureFileError(
+        f"structure path {str(path)!r} is a directory; give the file itself or a glob such as "
+        f"{os.path.join(str(path), '*.cif')!r}"
+    )
+
+
 def read_structure(path: str | os.PathLike, max_atoms: int = MAX_ATOMS) -> StructureFile:
     """Read and check one structure file (before any model is loaded).
 
@@ -120,7 +128,7 @@ def read_structure(path: str | os.PathLike, max_atoms: int = MAX_ATOMS) -> Struc
     except FileNotFoundError:
         raise StructureFileError(f"structure file {str(path)!r} does not exist; give {_READABLE}") from None
     except IsADirectoryError:
-        raise StructureFileError(f"structure path {str(path)!r} is a directory; give the file itself") from None
+        raise directory_error(path) from None
     except OSError as exc:
         raise StructureFileError(f"cannot read structure file {str(path)!r} ({exc.strerror})") from None
     if not raw.strip():

@@ -330,8 +330,9 @@ class ScreenConfig:
         """Normalise a validated config (defaults filled in) and check what the schema cannot.
 
         Raises:
-            ConfigError: duplicate names, an empty voltage range, no electrode, a user coating with both
-                or neither of ``formation_energy`` and ``on_hull``, a formula that cannot be parsed.
+            ConfigError: duplicate names, a name containing ``|``, an empty voltage range, no electrode, a user
+                coating with both or neither of ``formation_energy`` and ``on_hull``, a formula that cannot be
+                parsed.
         """
         check_finite(config)
         cathodes = []
@@ -381,6 +382,12 @@ class ScreenConfig:
                     on_hull=on_hull,
                 )
             )
+        for m in (*cathodes, *anodes, *electrolytes, *coatings):
+            if "|" in m.name:
+                raise ConfigError(
+                    f"config key {m.key}: name {m.name!r} contains '|', which the tables use to separate the "
+                    "materials of a stack or interface (A | B); rename it without '|'"
+                )
         for group, label in ((cathodes + anodes + electrolytes, "electrodes and electrolytes"), (coatings, "coatings")):
             seen: dict[str, str] = {}
             slugs: dict[str, str] = {}

@@ -190,7 +190,11 @@ def select_candidates(engine: Engine, cfg: ScreenConfig) -> pd.DataFrame:
 
 
 def load_candidates(candidates_csv: str | Path) -> pd.DataFrame:
-    return pd.read_csv(candidates_csv, keep_default_na=False, na_values=[""], dtype={"query_entry_id": str})
+    from screening.screen.io import csv_unescape
+
+    return csv_unescape(
+        pd.read_csv(candidates_csv, keep_default_na=False, na_values=[""], dtype={"query_entry_id": str})
+    )
 
 
 def run_candidates(entries_csv, provenance_json, config: dict, out_csv) -> pd.DataFrame:

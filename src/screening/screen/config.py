@@ -52,6 +52,8 @@ def _describe(error) -> str:
     if v in ("minItems", "maxItems"):
         bound = "at least" if v == "minItems" else "at most"
         return f"config key {key} must have {bound} {error.validator_value} items"
+    if v == "pattern":
+        return f"config key {key} = {error.instance!r}: {schema.get('description', error.message)}"
     if v == "anyOf":
         return f"config key {key} = {error.instance!r}: {schema.get('description', error.message)}"
     return f"config key {key}: {error.message}"
@@ -64,6 +66,60 @@ def explain_config_errors(config: dict, schema: dict) -> list[str]:
     validator = Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     return [_describe(e) for e in errors]
+
+
+# ---------------------------------------------------------------------------------------------- YAML
+def _strict_loader():
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        """PyYAML's safe loader, refusing a key given twice in one mapping (plain YAML keeps the last)."""
+
+    def construct_mapping(loader, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _value in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = loader.construct_object(key_node, deep=True)
+                try:
+                    first = seen.setdefault(key, key_node.start_mark.line + 1)
+                except TypeError:  # an unhashable key: PyYAML's own error follows
+                    continue
+                if first != key_node.start_mark.line + 1:
+                    raise _DuplicateKey(key, first, key_node.start_mark.line + 1)
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+    StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return StrictLoader
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, first: int, again: int):
+        super().__init__(key, first, again)
+        self.key, self.first, self.again = key, first, again
+
+
+def load_yaml_strict(text: str, where: str = "config file"):
+    """Parse YAML like ``yaml.safe_load``, but refuse duplicate keys.
+
+    Args:
+        text: The YAML text.
+        where: How the message names the source, e.g. ``config file 'config/x.yaml'``.
+
+    Raises:
+        ConfigError: a key given twice in one mapping (one line naming the key and both lines).
+        yaml.YAMLError: anything else PyYAML refuses.
+    """
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
+    except _DuplicateKey as dup:
+        raise ConfigError(
+            f"{where} has the key {dup.key!r} twice (lines {dup.first} and {dup.again}); YAML would keep the last "
+            "in silence: keep one of them"
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------- source
@@ -116,6 +172,7 @@ __all__ = [
     "NAMED_SOURCES",
     "ScreenConfig",
     "explain_config_errors",
+    "load_yaml_strict",
     "resolve_source",
     "slug",
     "source_spec",

@@ -120,6 +120,46 @@ def round_floats(df: pd.DataFrame, decimals: int = DECIMALS) -> pd.DataFrame:
     return out
 
 
+#: First characters that make a spreadsheet evaluate a CSV cell as a formula (OWASP, "CSV Injection").
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _needs_quote(v) -> bool:
+    # a cell that, after any leading single quotes, starts a formula: quoting those too keeps it reversible
+    return isinstance(v, str) and v.lstrip("'").startswith(CSV_FORMULA_START)
+
+
+def csv_escape(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with a ``'`` put before every string cell that would start a spreadsheet formula.
+
+    Only text cells change (a string starting with ``= + - @``, tab or carriage return, after any
+    leading quotes): numbers, including negative ones, are untouched. :func:`csv_unescape` undoes it.
+    """
+    out = df
+    for col in df.columns:
+        s = df[col]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+            continue
+        if s.map(_needs_quote).astype(bool).any():
+            out = df.copy() if out is df else out
+            out[col] = s.astype(object).map(lambda v: "'" + v if _needs_quote(v) else v)
+    return out
+
+
+def csv_unescape(df: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`csv_escape` (for tables read back from CSV)."""
+    out = df
+    for col in df.columns:
+        s = df[col]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s.dtype)):
+            continue
+        quoted = s.map(lambda v: isinstance(v, str) and v.startswith("'") and _needs_quote(v[1:])).astype(bool)
+        if quoted.any():
+            out = df.copy() if out is df else out
+            out[col] = [v[1:] if q else v for v, q in zip(s, quoted, strict=True)]
+    return out
+
+
 def write_table(
     df: pd.DataFrame,
     csv_path: str | os.PathLike | None = None,
@@ -132,6 +172,8 @@ def write_table(
     The caller sorts the rows; this function fixes the float precision and formatting. Parquet
     carries ``provenance`` as JSON in its schema metadata under :data:`PARQUET_PROVENANCE_KEY`.
     ``decimals=None`` keeps floats exact (the plan's potentials are join keys; Parquet only).
+    In the CSV copy only, a text cell that a spreadsheet would evaluate as a formula (a user's name
+    starting with ``= + - @``) gets a leading ``'`` (:func:`csv_escape`; Parquet keeps the raw value).
 
     Returns:
         The rounded frame that was written.
@@ -143,7 +185,7 @@ def write_table(
     if csv_path is not None:
         atomic_write(
             csv_path,
-            lambda tmp: df.to_csv(tmp, index=False, float_format=f"%.{DECIMALS}f", lineterminator="\n"),
+            lambda tmp: csv_escape(df).to_csv(tmp, index=False, float_format=f"%.{DECIMALS}f", lineterminator="\n"),
         )
     if parquet_path is not None:
         table = pa.Table.from_pandas(df, preserve_index=False)
@@ -161,11 +203,11 @@ def write_table(
 
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a table written by :func:`write_table` (Parquet or CSV, by extension)."""
+    """Read a table written by :func:`write_table` (Parquet or CSV, by extension; :func:`csv_unescape`)."""
     path = Path(path)
     if path.suffix == ".parquet":
         return pd.read_parquet(path)
-    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+    return csv_unescape(pd.read_csv(path, keep_default_na=False, na_values=[""]))
 
 
 def read_provenance(parquet_path: str | os.PathLike) -> dict | None:
@@ -178,11 +220,14 @@ def read_provenance(parquet_path: str | os.PathLike) -> dict | None:
 
 
 __all__ = [
+    "CSV_FORMULA_START",
     "DECIMALS",
     "atomic_directory",
     "atomic_write",
     "atomic_write_json",
     "atomic_write_text",
+    "csv_escape",
+    "csv_unescape",
     "dumps",
     "read_provenance",
     "read_table",

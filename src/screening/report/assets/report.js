@@ -30,6 +30,11 @@
   function esc(s) {
     return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   }
+  // Text for plotly, which renders a subset of HTML (<a href>, <b>, <br>, ...) in names, labels and hover text
+  // and decodes &amp; &lt; &gt;: a name like <a href="..."> must show as text, not become a link.
+  function pesc(s) {
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
   function fmt(v) {
     if (v === null || v === undefined) return "";
     if (typeof v === "number") return Number.isInteger(v) ? String(v) : v.toFixed(4);
@@ -185,14 +190,14 @@
       if (!o || !ks.length) return;
       const color = dash ? "#444" : COLORS[(colorOffset + k) % COLORS.length];
       const label = ifaceLabel(o);
-      const hover = ks.map((q) => esc(q.reaction) + "<br>products: " + esc(q.products) +
+      const hover = ks.map((q) => pesc(q.reaction) + "<br>products: " + pesc(q.products) +
         "<br>x = " + q.x.toFixed(4) + ", x_molar = " + q.x_molar.toFixed(4) +
         "<br>dE total = " + q.energy.toFixed(4) + ", mutual = " + q.energy_mutual.toFixed(4) + " " + unitsOf(o) +
-        (q.interphase ? "<br>interphase: " + esc(q.interphase) +
-          (q.conducting_products ? " (conducting: " + esc(q.conducting_products) + ")" : "") : ""));
+        (q.interphase ? "<br>interphase: " + pesc(q.interphase) +
+          (q.conducting_products ? " (conducting: " + pesc(q.conducting_products) + ")" : "") : ""));
       traces.push({
         type: "scatter", mode: "lines+markers", x: ks.map((q) => q.x), y: ks.map((q) => q[E]),
-        name: label, line: { color: color, dash: dash ? "dash" : "solid", width: 2 }, marker: { size: 5 },
+        name: pesc(label), line: { color: color, dash: dash ? "dash" : "solid", width: 2 }, marker: { size: 5 },
         hovertext: hover, hoverinfo: "text", xaxis: axis.x, yaxis: axis.y,
         meta: { role: "profile", interface_id: String(id) },
       });
@@ -200,8 +205,8 @@
       ks.forEach((q, j) => { if (q[E] < ks[m][E]) m = j; });
       traces.push({
         type: "scatter", mode: "markers", x: [ks[m].x], y: [ks[m][E]], showlegend: false,
-        name: "minimum " + label, marker: { symbol: "star", size: 14, color: color, line: { color: "#000", width: 1 } },
-        hovertext: ["minimum " + ks[m][E].toFixed(4) + " " + unitsOf(o) + "<br>" + esc(ks[m].reaction)],
+        name: "minimum " + pesc(label), marker: { symbol: "star", size: 14, color: color, line: { color: "#000", width: 1 } },
+        hovertext: ["minimum " + ks[m][E].toFixed(4) + " " + unitsOf(o) + "<br>" + pesc(ks[m].reaction)],
         hoverinfo: "text", xaxis: axis.x, yaxis: axis.y,
         meta: { role: "minimum", interface_id: String(id) },
       });
@@ -247,16 +252,16 @@
     const layout = {
       height: 460, margin: { l: 70, r: 20, t: 40, b: 60 }, hovermode: "closest",
       legend: { orientation: "h", y: -0.2, font: { size: 10 } },
-      xaxis: { domain: [0, 0.3], title: { text: "x, atomic fraction of " + c }, range: [0, 1] },
+      xaxis: { domain: [0, 0.3], title: { text: "x, atomic fraction of " + pesc(c) }, range: [0, 1] },
       yaxis: { title: { text: yTitle, font: { size: 11 } }, zeroline: true },
-      xaxis2: { domain: [0.36, 0.66], title: { text: "x, atomic fraction of " + c }, range: [0, 1], anchor: "y2" },
+      xaxis2: { domain: [0.36, 0.66], title: { text: "x, atomic fraction of " + pesc(c) }, range: [0, 1], anchor: "y2" },
       yaxis2: { anchor: "x2", zeroline: true },
-      xaxis3: { domain: [0.72, 1], title: { text: "x, atomic fraction of " + s.electrolyte }, range: [0, 1], anchor: "y3" },
+      xaxis3: { domain: [0.72, 1], title: { text: "x, atomic fraction of " + pesc(s.electrolyte) }, range: [0, 1], anchor: "y3" },
       yaxis3: { anchor: "x3", zeroline: true },
       annotations: [
-        { text: c + " | " + s.electrode, x: 0.15, xref: "paper", y: 1.06, yref: "paper", showarrow: false },
-        { text: c + " | " + s.electrolyte, x: 0.51, xref: "paper", y: 1.06, yref: "paper", showarrow: false },
-        { text: "no coating: " + s.electrolyte + " | " + s.electrode, x: 0.86, xref: "paper", y: 1.06, yref: "paper",
+        { text: pesc(c + " | " + s.electrode), x: 0.15, xref: "paper", y: 1.06, yref: "paper", showarrow: false },
+        { text: pesc(c + " | " + s.electrolyte), x: 0.51, xref: "paper", y: 1.06, yref: "paper", showarrow: false },
+        { text: "no coating: " + pesc(s.electrolyte + " | " + s.electrode), x: 0.86, xref: "paper", y: 1.06, yref: "paper",
           showarrow: false },
       ],
     };
@@ -282,13 +287,13 @@
     const lo = shown.map((it) => (it.w.reduction_limit === null ? 0 : it.w.reduction_limit));
     const hi = shown.map((it) => (it.w.oxidation_limit === null ? V_MAX : it.w.oxidation_limit));
     const trace = {
-      type: "bar", orientation: "h", y: shown.map((it) => it.label), base: lo,
+      type: "bar", orientation: "h", y: shown.map((it) => pesc(it.label)), base: lo,
       x: hi.map((h, i) => Math.max(h - lo[i], 0.02)),
       marker: {
         color: shown.map((it) => (it.label === state.coating ? "#d62728" : (it.w.virtual ? "#bbbbbb" : "#1f77b4"))),
         pattern: { shape: shown.map((it) => (it.w.virtual ? "/" : "")) },
       },
-      hovertext: shown.map((it) => it.label + ": " + fmt(it.w.reduction_limit) + " to " +
+      hovertext: shown.map((it) => pesc(it.label) + ": " + fmt(it.w.reduction_limit) + " to " +
         (it.w.oxidation_limit === null ? "unbounded" : fmt(it.w.oxidation_limit)) + " V vs Li/Li+" +
         (it.w.virtual ? " (virtual)" : "") + ", e_above_hull " + fmt(it.w.e_above_hull) + " eV/atom"),
       hoverinfo: "text", showlegend: false,
@@ -300,7 +305,7 @@
     }
     Plotly.react(document.getElementById("windows"), [trace], {
       height: Math.max(260, 26 * shown.length + 120), margin: { l: 170, r: 20, t: 20, b: 50 },
-      xaxis: { title: { text: "potential [V vs Li/Li+] (band: " + s.electrode + ")" }, range: [0, V_MAX] },
+      xaxis: { title: { text: "potential [V vs Li/Li+] (band: " + pesc(s.electrode) + ")" }, range: [0, V_MAX] },
       shapes: shapes,
     }, { responsive: true, displaylogo: false });
   }
