@@ -41,7 +41,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "config" / "discovery.yaml"
-STAGES = ("skipped", "excluded", "e_above_hull", "li_conduction", "window", "reaction", "passed")
+STAGES = ("skipped", "excluded", "screened", "fails", "marginal", "passed")
 
 
 def snakemake(workdir: Path, config: dict, cores: int, targets: tuple[str, ...] = ()) -> float:
@@ -226,7 +226,7 @@ def sample_config(base: dict, n: int | None, funnel: bool = True, e_above_hull: 
     cfg = yaml.safe_load(yaml.safe_dump(base))
     if e_above_hull is not None:  # the query's cut and the funnel's threshold together [eV/atom]
         cfg["coatings"]["query"]["e_above_hull_max"] = float(e_above_hull)
-        cfg["thresholds"]["e_above_hull"] = float(e_above_hull)
+        cfg["criteria"] = {"preset": "xiao2019", "gates": {"e_above_hull": {"marginal": float(e_above_hull)}}}
     if n:
         cfg["coatings"]["query"]["max_candidates"] = int(n)
     cfg["funnel"] = funnel
@@ -276,7 +276,7 @@ def compare_modes(root: Path, base: dict, args) -> None:
         )
         ranks[mode] = rk.set_index(["stack", "coating"]).sort_index()
     same_stage = bool((ranks[True]["stage"] == ranks[False]["stage"]).all())
-    surv = ranks[True]["stage"].isin(["passed", "reaction"])
+    surv = ranks[True]["stage"].isin(["passed", "marginal", "fails"])
     same_rank = bool(ranks[True].loc[surv, "rank"].equals(ranks[False].loc[surv, "rank"]))
     print(
         f"\n== funnel vs exhaustive, {args.compare} candidates: interface-job CPU {cpu[True]:.1f} s vs "

@@ -72,14 +72,14 @@ def synthetic_results(
     for col in ("worst_interface_energy", "baseline_energy", "improvement", "e_above_hull_used", "reduction_limit",
                 "oxidation_limit", "window_margin", "s_electrode", "s_electrolyte", "s_window", "s_e_above_hull"):
         rk[col] = np.round(rng.uniform(-1, 1, n), 6)
-    for col in ("has_entry", "virtual", "pass_e_above_hull", "pass_window", "pass_electrode", "pass_electrolyte"):
+    for col in ("has_entry", "virtual"):
         rk[col] = rng.uniform(size=n) < 0.5
     rk["note"] = ""
     rk["rank"] = rk.groupby("stack")["score"].rank(ascending=False, method="first").astype("Int64")
     rk["passes"] = rk["rank"] <= 50
     # the funnel: the last quarter stopped at the window filter (no rank), the rest reached the reactions
     cut = rk["rank"] > (3 * n_coatings) // 4
-    rk["stage"] = np.where(rk["passes"], "passed", np.where(cut, "window", "reaction"))
+    rk["stage"] = np.where(rk["passes"], "passed", np.where(cut, "screened", "fails"))
     rk.loc[cut, "rank"] = pd.NA
     pd.DataFrame(itf, columns=["interface", "kind", "a_name", "b_name", "b_role", "voltage", "open_to_li",
                                "energy", "energy_mutual", "status"]).to_parquet(res / "tables" / "interfaces.parquet")

@@ -13,7 +13,7 @@ checkpoint plan:
         funnel=f"{WORK}/plan/funnel.parquet",
     params:
         screen={
-            **config_subset("funnel", "thresholds", *MATERIAL_KEYS),
+            **config_subset("funnel", "criteria", "thresholds", "electronic", *MATERIAL_KEYS),
             "ranking": {"window_margin_cap": config["ranking"]["window_margin_cap"]},
         },
     log:

@@ -2,8 +2,8 @@
 
 
 rule rankings:
-    """The end of the funnel: reaction-energy filters (Xiao 2019), score and Pareto rank for every stack;
-    funnel counts per stack and stage."""
+    """The end of the funnel: every gate of the criteria (default xiao2019) with its tier, the order
+    (worst tier, failed gates, shortfall, score) and a verdict line per stack; counts per stack and stage."""
     input:
         candidates=rules.candidates.output.table,
         plan=rules.plan.output.plan,
