@@ -180,6 +180,21 @@ def build_parser() -> argparse.ArgumentParser:
     if mp is not None and hasattr(mp, "register_cli"):
         mp.register_cli(sub)
 
+    p = sub.add_parser(
+        "rank", help="re-rank a finished screen under other criteria (no interface is recomputed)",
+        description="Apply a criteria preset (xiao2019, nolan2021, kim2026, custom; docs/criteria.md) with gate "
+        "overrides to a finished screen and write RESULTS/tables/rankings_<name>.{csv,parquet} beside the "
+        "original, with its own provenance; print each stack's verdict.",
+    )
+    p.add_argument("results", metavar="RESULTS", help="a results folder written by the workflow (e.g. results)")
+    p.add_argument("--criteria", default=None, help="the preset (default: the screen's own)")
+    p.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="GATE.KEY=VALUE",
+        help="override a gate, e.g. reaction_electrolyte.pass=0.05 or polyanion.enabled=false (repeatable)",
+    )
+    p.add_argument("--name", default=None, help="output name: tables/rankings_<name> (default: the preset's)")
+    p.set_defaults(handler=cmd_rank)
+
     p = sub.add_parser("report", help="interactive HTML report (one self-contained file) of a results folder")
     p.add_argument("results", help="the workflow's results/ folder (or the folder that holds it)")
     p.add_argument(
@@ -458,6 +473,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not report.ok:
         raise IntegrityError(report.message())
     print(report.message())
+    return 0
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    from screening.criteria import overrides_from_text
+    from screening.screen.rerank import rerank
+
+    df, out = rerank(args.results, args.criteria, overrides_from_text(args.overrides), args.name)
+    crit = str(df["criteria"].iloc[0]) if len(df) else args.criteria
+    print(f"{out}: {len(df)} rows under {crit}")
+    for stack, note in df.drop_duplicates("stack_id")[["stack", "stack_note"]].itertuples(index=False):
+        print(f"  {stack}: {note}")
     return 0
 
 

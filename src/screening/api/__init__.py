@@ -11,6 +11,9 @@ single interfaces and windows with the engine and plot them; exchange data with 
     api.to_reaction(prof)                         # pymatgen BalancedReaction at the minimum
     res = api.run_screen("config/config.yaml")    # or a dict; res.rankings is a DataFrame
     res.stack("TiS2 | LiI"); api.write_report(res, "report.html")
+    res.verdicts()                                # stack -> verdict line under the screen's criteria
+    api.judge_coating(eng, "LiNbO3", "LiCoO2", "Li3PS4", voltage=(3.0, 4.3), charged="Li0.5CoO2")
+    api.rerank("results", "nolan2021", {"reaction_electrolyte": {"pass": 0.03}})  # no recomputation
 
 Conventions (units, references, sign) are in docs/science.md.
 """
@@ -26,13 +29,19 @@ from screening.api.interop import (
     to_reaction,
 )
 from screening.api.screen import read_config, run_screen, validate_config
+from screening.criteria import resolve_criteria
+from screening.criteria.judge import judge_coating
 from screening.entries import load_source
 from screening.report import ScreenResults, load_results, write_report
 from screening.report.figures import profile_figure, window_figure
+from screening.screen.rerank import rerank
 from screening.thermo import Engine
 
 __all__ = [
     "Engine",
+    "judge_coating",
+    "rerank",
+    "resolve_criteria",
     "ScreenResults",
     "engine_from_entries",
     "engine_from_phase_diagram",

@@ -46,6 +46,8 @@ SUMMARY_COLUMNS = [
     "products_at_energy_mutual",
     "energy_richards2016",
     "x_at_energy_richards2016",
+    "decomposition_energy_a",
+    "decomposition_energy_b",
     "n_kinks",
     "a_virtual",
     "b_virtual",
@@ -99,6 +101,10 @@ def summary_row(itf: Interface, profile: ReactionProfile | None, note: str = "",
         products_at_energy_mutual=format_phases(k_mut.products),
         energy_richards2016=e_r16,
         x_at_energy_richards2016=x_r16,
+        # each reactant's own decomposition energy at the interface's conditions (the profile's ends; open
+        # to Li, Zhu, He & Mo 2015's E_D at the potential) [eV/atom closed, eV per non-Li atom open]
+        decomposition_energy_a=_end(profile, 1.0),
+        decomposition_energy_b=_end(profile, 0.0),
         n_kinks=len(profile.kinks),
         a_virtual=bool(profile.virtual.get(itf.a.formula, False)),
         b_virtual=bool(profile.virtual.get(itf.b.formula, False)),
@@ -108,6 +114,11 @@ def summary_row(itf: Interface, profile: ReactionProfile | None, note: str = "",
     if classes is not None:
         row.update(interphase_tables.interface_columns(classes))
     return row
+
+
+def _end(profile: ReactionProfile, x: float) -> float:
+    """The total energy of the profile's kink at ``x`` (1: reactant a alone, 0: b alone)."""
+    return next((k.energy for k in profile.kinks if k.x == x), float("nan"))
 
 
 def kink_rows(itf: Interface, profile: ReactionProfile, classes=None) -> list[dict]:

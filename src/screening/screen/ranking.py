@@ -39,8 +39,10 @@ from screening.screen.provenance import provenance_record
 from screening.screen.scoring import dominates, objective_scores, pareto_ranks, weighted_score, window_margin
 from screening.screen.slots import (
     BASELINE_SLOTS,
+    DECOMPOSITION_COLUMN,
     SLOTS,
     baseline_energies,
+    coating_decomposition,
     energy_column,
     interface_column,
     link_frame,
@@ -91,6 +93,8 @@ TAIL_RANK_COLUMNS = [
     "fail_reasons",
     "reaction_energy_kind",
     *SLOT_COLUMNS,
+    DECOMPOSITION_COLUMN,
+    "coating_decomposition_voltage",
     *BASELINE_COLUMNS,
     "e_above_hull",
     "e_above_hull_used",
@@ -219,6 +223,7 @@ def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, inte
     df = df.merge(win, on="coating", how="left")
     links = link_frame(plan, df)
     df = df.merge(slot_energies(links, interfaces, col), on=["stack_id", "candidate"], how="left")
+    df = df.merge(coating_decomposition(links, interfaces), on=["stack_id", "candidate"], how="left")
     df = df.merge(baseline_energies(plan, interfaces, col), on="stack_id", how="left")
     df = df.reset_index(drop=True)
     ip_cols = _interphase(plan, df, links, windows, interfaces)

@@ -30,6 +30,8 @@ SLOTS = {
     "electrolyte_open": "eV_per_nonLi_atom",
     "electrolyte_closed": "eV_per_atom",
 }
+#: The coating's own decomposition energy at the electrode's potentials (the worst of them).
+DECOMPOSITION_COLUMN = "coating_decomposition_open_eV_per_nonLi_atom"
 #: Slots of the baseline (electrolyte | electrode, no coating).
 BASELINE_SLOTS = ("electrode_open", "electrode_closed", "charged_closed")
 
@@ -134,6 +136,27 @@ def slot_energies(links: pd.DataFrame, interfaces: pd.DataFrame, col: str) -> pd
     return wide
 
 
+def coating_decomposition(links: pd.DataFrame, interfaces: pd.DataFrame) -> pd.DataFrame:
+    """Per (stack, candidate): the coating's own decomposition energy open to Li at the electrode's potentials
+    (Zhu, He & Mo, ACS Appl. Mater. Interfaces 7, 23685 (2015): E_D at a potential), the most negative over
+    them, and that potential. Read from the coating | electrolyte interfaces open to Li (the profile's end
+    with the coating alone).
+
+    Returns:
+        Columns ``stack_id``, ``candidate``, :data:`DECOMPOSITION_COLUMN`, ``coating_decomposition_voltage``.
+    """
+    cols = ["interface", "status", "voltage", "decomposition_energy_a"]
+    if "decomposition_energy_a" not in interfaces.columns:  # tables written before the column existed
+        return pd.DataFrame(columns=["stack_id", "candidate", DECOMPOSITION_COLUMN, "coating_decomposition_voltage"])
+    mine = links[(links["slot"] == "electrolyte_open") & (links["interface"] >= 0)]
+    d = mine.merge(interfaces[cols], on="interface", how="inner")
+    d = d[d["status"] == "ok"].sort_values(["stack_id", "candidate", "decomposition_energy_a", "voltage"])
+    d = d.drop_duplicates(["stack_id", "candidate"])
+    return d[["stack_id", "candidate", "decomposition_energy_a", "voltage"]].rename(
+        columns={"decomposition_energy_a": DECOMPOSITION_COLUMN, "voltage": "coating_decomposition_voltage"}
+    )
+
+
 def baseline_energies(plan: ScreenPlan, interfaces: pd.DataFrame, col: str) -> pd.DataFrame:
     """Per stack: the uncoated interfaces' most negative energy per electrode slot, with its interface id
     (:data:`BASELINE_SLOTS`), and ``_base_note`` when one could not be computed."""
@@ -159,8 +182,10 @@ def baseline_energies(plan: ScreenPlan, interfaces: pd.DataFrame, col: str) -> p
 
 __all__ = [
     "BASELINE_SLOTS",
+    "DECOMPOSITION_COLUMN",
     "SLOTS",
     "baseline_energies",
+    "coating_decomposition",
     "electrode_slot",
     "energy_column",
     "interface_column",
