@@ -202,6 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="HTML file to write, or a folder to write report.html in (default: <results>/report/index.html)",
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing file that is not a previous report")
+    p.add_argument(
+        "--rankings", default="rankings",
+        help="the rankings table to show: rankings (default) or a rankings_<name> written by screening rank",
+    )
     p.add_argument("--top-n", type=int, default=20, help="coatings per stack whose profiles are embedded (20)")
     p.add_argument(
         "--max-rows", type=int, default=100_000,
@@ -219,7 +223,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     from screening.report import load_results, write_report
 
-    res = load_results(args.results)
+    res = load_results(args.results, args.rankings)
     out = write_report(
         res, args.output or Path(res.root) / "report" / "index.html", top_n=args.top_n, max_rows=args.max_rows,
         force=args.force,

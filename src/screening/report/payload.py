@@ -153,7 +153,8 @@ def build_payload(res: ScreenResults, top_n: int, max_rows: int | None = None) -
         # the best top_n and every named coating (config formulas, user entries, structures) that was computed
         named = sub["origin"].ne("query") & sub["rank"].notna() if "origin" in sub and "rank" in sub else None
         extra = [] if named is None else list(sub["coating"][named])
-        top = list(dict.fromkeys([*sub["coating"].head(top_n), *extra]))
+        ranked = sub["coating"][sub["rank"].notna()] if "rank" in sub else sub["coating"]
+        top = list(dict.fromkeys([*ranked.head(top_n), *extra]))
         nb = res.neighbours(name, top)
         ids_of = {str(k): list(g["interface"]) for k, g in nb.groupby("a_name", sort=False)}
         neigh = {c: ids_of.get(c, []) for c in top}

@@ -67,11 +67,13 @@ class ScreenResults:
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, path: str | Path) -> ScreenResults:
+    def load(cls, path: str | Path, rankings: str = "rankings") -> ScreenResults:
         """Read and check a results folder.
 
         Args:
             path: The workflow's ``results/`` folder (or the working directory that contains it).
+            rankings: Which rankings table: ``rankings`` (the screen's), or one written by ``screening rank``
+                (``rankings_nolan2021``).
 
         Raises:
             ResultsError: missing or incomplete folder, a folder written by another results format
@@ -97,11 +99,14 @@ class ScreenResults:
                 "workflow with this version (snakemake --cores 2 --forceall)"
             )
         frames = {}
+        if not rankings.startswith("rankings") or "/" in rankings or "\\" in rankings:
+            raise ResultsError(f"rankings table {rankings!r}: give rankings or a rankings_<name> of screening rank")
         for name in TABLES:
-            f = root / "tables" / f"{name}.parquet"
+            f = root / "tables" / f"{rankings if name == 'rankings' else name}.parquet"
             if not f.is_file():
                 raise ResultsError(
-                    f"results folder {str(root)!r} lacks tables/{name}.parquet; complete the run (snakemake --cores 2)"
+                    f"results folder {str(root)!r} lacks tables/{f.name}; complete the run (snakemake --cores 2)"
+                    + (" or write it with screening rank" if name == "rankings" and rankings != "rankings" else "")
                 )
             try:
                 frames[name] = pd.read_parquet(f)
@@ -233,9 +238,9 @@ def _finite(v) -> bool:
         return False
 
 
-def load_results(path: str | Path) -> ScreenResults:
-    """Read a results folder (see :meth:`ScreenResults.load`)."""
-    return ScreenResults.load(path)
+def load_results(path: str | Path, rankings: str = "rankings") -> ScreenResults:
+    """Read a results folder (see :meth:`ScreenResults.load`); ``rankings`` picks a re-ranked table."""
+    return ScreenResults.load(path, rankings)
 
 
 __all__ = ["TABLES", "ScreenResults", "load_results"]

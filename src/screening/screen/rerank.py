@@ -73,6 +73,10 @@ def rerank(
     interfaces = read_table(_need(root / "tables" / "interfaces.parquet", "the interfaces table"))
     stages = cheap_stages(plan.stacks, plan.coatings, windows, cfg.criteria, cfg.funnel)
     df = rank_all(plan, stages, windows, interfaces)
+    lost = (df["stage"] == "skipped") & df["note"].str.contains("interface not computed", regex=False)
+    df.loc[lost, "note"] = df.loc[lost, "note"] + (
+        f" (the screen's funnel under {old_preset} stopped it; rerun the screen with these criteria to compute it)"
+    )
     stem = name or (new_preset + ("_custom-gates" if gates else ""))
     if not re.fullmatch(r"[A-Za-z0-9_.+-]+", stem) or stem in ("", "rankings"):
         raise ResultsError(f"output name {stem!r}: use letters, digits, '_', '-', '.', '+' (not 'rankings')")

@@ -153,7 +153,9 @@
     }
     const parts = [];
     for (const r of rows) {
-      const cls = (iPass === undefined || r[iPass] === null) ? "" : (r[iPass] ? "passes" : "fails");
+      const iWorst = colIndex.worst_tier;
+      const cls = (iPass === undefined || r[iPass] === null) ? "" : (r[iPass] ? "passes" :
+        (iWorst !== undefined && r[iWorst] === "marginal" && r[colIndex.rank] !== null ? "marginal" : "fails"));
       const sel = r[iCoat] === state.coating ? " selected" : "";
       parts.push('<tr class="' + cls + sel + '" data-coating="' + esc(r[iCoat]) + '">' + r.map((v, j) => {
         const k = cols[j] === "fail_reasons" ? "reasons" :
