@@ -17,7 +17,9 @@ from screening.screen.io import atomic_write_json, dumps
 
 #: Version of the layout of a results folder (tables, their columns, provenance.json). Readers (the
 #: interactive report, :mod:`screening.api`) refuse a folder of another format with a one-line error.
-RESULTS_FORMAT = 4  # 2: typed plan, integer interface ids; 3: funnel stages, energies per kind with units; 4: criteria gates and tiers, energies per slot
+#: 2: typed plan, integer interface ids; 3: funnel stages, energies per kind with units; 4: criteria gates and
+#: tiers, energies per slot (closed interfaces with the electrolyte and the discharged electrode)
+RESULTS_FORMAT = 4
 
 #: Packages whose versions can change the numbers or the bytes of the result files.
 SOFTWARE = ("numpy", "scipy", "highspy", "pandas", "pyarrow", "pymatgen", "snakemake")
