@@ -95,3 +95,12 @@ def test_bad_preset_or_gate_is_one_line() -> None:
         resolve_criteria("xiao2019", {"band_gap": {"threshold": 1.0}})
     with pytest.raises(CriteriaError, match="must be a finite number"):
         resolve_criteria("xiao2019", {"band_gap": {"pass": float("nan")}})
+
+
+def test_polyanion_oxides_are_oxoanion_salts() -> None:
+    from screening.criteria import is_polyanion_oxide
+
+    for yes in ("Li3PO4", "LiPO3", "LiH2PO4", "Li2CO3", "Li2SiO3", "Li3BO3", "LiTi2(PO4)3", "Li2SO4", "LiBO2"):
+        assert is_polyanion_oxide(yes), yes
+    for no in ("Li3PS4", "LiNbO3", "LiF", "SiO2", "B2O3", "P2O5", "Li2O", "Al2O3", "H3PO4"):
+        assert not is_polyanion_oxide(no), no

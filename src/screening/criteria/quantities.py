@@ -64,10 +64,11 @@ POLYANION_CENTRES = frozenset({"B", "C", "N", "Si", "P", "S", "Ge", "As", "Se"})
 
 
 def is_polyanion_oxide(formula: str) -> bool:
-    """An oxide holding a polyanion centre (``Li3PO4``, ``LiPO3``, ``Li2CO3``, ``Li2SiO3``), as Xiao et al.
-    (Joule 3, 1252 (2019)) recommend for sulfide electrolytes; ``Li3PS4`` (no O) and ``LiNbO3`` are not."""
+    """A salt of an oxoanion: O, a polyanion centre and a counter-cation (``Li3PO4``, ``LiPO3``, ``Li2CO3``,
+    ``Li2SiO3``), as Xiao et al. (Joule 3, 1252 (2019)) recommend for sulfide electrolytes. ``Li3PS4`` (no O),
+    ``LiNbO3`` (no centre) and the network oxides ``SiO2``, ``B2O3``, ``P2O5`` (no counter-cation) are not."""
     els = set(parse_formula(formula))
-    return "O" in els and bool(els & POLYANION_CENTRES)
+    return "O" in els and bool(els & POLYANION_CENTRES) and bool(els - POLYANION_CENTRES - {"O", "H"})
 
 
 __all__ = ["POLYANION_CENTRES", "QUANTITIES", "Quantity", "is_polyanion_oxide"]
