@@ -9,7 +9,14 @@ from snakemake.utils import validate
 
 from screening.data import MP2019_FILE
 from screening.errors import ScreeningError
-from screening.screen.config import ScreenConfig, explain_config_errors, load_yaml_strict, resolve_source, source_spec
+from screening.screen.config import (
+    ScreenConfig,
+    check_results_dir,
+    explain_config_errors,
+    load_yaml_strict,
+    resolve_source,
+    source_spec,
+)
 from screening.mlip.screen import chunk_memory_mb, structure_chunks
 from screening.screen.interfaces import n_chunks
 
@@ -32,6 +39,7 @@ except WorkflowError:
 
 try:
     SCREEN = ScreenConfig.from_dict(config)
+    check_results_dir(config, os.getcwd(), workflow.basedir)  # not /, .., src, a newline, a symlink loop
     SOURCE = resolve_source(config, os.getcwd(), workflow.basedir)
 except ScreeningError as exc:
     raise WorkflowError(str(exc)) from None

@@ -23,6 +23,7 @@ from screening.report.results import ScreenResults, load_results
 from screening.screen.config import (
     ConfigError,
     ScreenConfig,
+    check_results_dir,
     explain_config_errors,
     load_yaml_strict,
     resolve_source,
@@ -94,6 +95,9 @@ def read_config(config: dict | str | os.PathLike) -> tuple[dict, Path]:
 def validate_config(config: dict) -> dict:
     """``config`` checked against the workflow's schema, with every default filled in (a new dict).
 
+    ``results_dir`` is checked as the workflow checks it (:func:`~screening.screen.config.check_results_dir`,
+    against the current directory and the repository).
+
     Raises:
         ConfigError: one line naming the bad key(s) and the allowed values.
     """
@@ -105,6 +109,7 @@ def validate_config(config: dict) -> dict:
     if any(True for _ in validator.iter_errors(cfg)):
         lines = explain_config_errors(config, schema) or ["(see workflow/schemas/config.schema.yaml)"]
         raise ConfigError("invalid config: " + "; ".join(lines))
+    check_results_dir(cfg, Path.cwd(), repository_root())
     return cfg
 
 
