@@ -6,7 +6,8 @@ output missing and reruns only that job.
 
 Tables are made byte-reproducible: floats are rounded to :data:`DECIMALS` places (``-0.0`` becomes
 ``0.0``), rows are sorted by the caller, CSV uses a fixed float format and Parquet is written by
-pyarrow with fixed options and no timestamps (provenance goes into the Parquet schema metadata).
+pyarrow with fixed options and no timestamps (provenance goes into the Parquet schema metadata) and a CRC
+per page, so that :func:`read_parquet` and ``screening verify`` find corruption inside a page.
 """
 
 from __future__ import annotations
@@ -196,17 +197,48 @@ def write_table(
         atomic_write(
             parquet_path,
             lambda tmp: pq.write_table(
-                table, tmp, compression="zstd", use_dictionary=True, write_statistics=True, store_schema=True
+                table, tmp, compression="zstd", use_dictionary=True, write_statistics=True, store_schema=True,
+                write_page_checksum=True,  # a CRC per page: corruption inside a page is found (read_parquet)
             ),
         )
     return df
 
 
+def corrupt_file_message(path: str | os.PathLike, exc: BaseException | str) -> str:
+    """One line: ``path`` cannot be read (first line of the reader's error) and what recomputes it."""
+    why = exc if isinstance(exc, str) else (str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__)
+    return (
+        f"{path} is corrupt or unreadable ({why}); check the results folder with 'screening verify <results>' "
+        "and recompute what it names (delete the file and run snakemake again)"
+    )
+
+
+def read_parquet(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
+    """``pd.read_parquet`` that reads every page (CRC checked where :func:`write_table` wrote one).
+
+    Raises:
+        IntegrityError: a truncated or corrupt file (one line naming it and the fix), never a pyarrow
+            traceback.
+    """
+    from screening.errors import IntegrityError
+
+    try:
+        return pd.read_parquet(path, page_checksum_verification=True, **kwargs)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any pyarrow failure means a corrupt file
+        raise IntegrityError(corrupt_file_message(path, exc)) from None
+
+
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a table written by :func:`write_table` (Parquet or CSV, by extension; :func:`csv_unescape`)."""
+    """Read a table written by :func:`write_table` (Parquet or CSV, by extension; :func:`csv_unescape`).
+
+    Raises:
+        IntegrityError: a corrupt Parquet file (:func:`read_parquet`).
+    """
     path = Path(path)
     if path.suffix == ".parquet":
-        return pd.read_parquet(path)
+        return read_parquet(path)
     return csv_unescape(pd.read_csv(path, keep_default_na=False, na_values=[""]))
 
 
@@ -226,9 +258,11 @@ __all__ = [
     "atomic_write",
     "atomic_write_json",
     "atomic_write_text",
+    "corrupt_file_message",
     "csv_escape",
     "csv_unescape",
     "dumps",
+    "read_parquet",
     "read_provenance",
     "read_table",
     "round_floats",
