@@ -19,6 +19,7 @@ from screening.screen.config import (
 )
 from screening.mlip.screen import chunk_memory_mb, structure_chunks
 from screening.screen.interfaces import n_chunks
+from screening.screen.io import refuse_foreign_files
 
 SCHEMA_FILE = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -55,6 +56,14 @@ TABLES = f"{RESULTS}/tables"
 FIGURES = f"{RESULTS}/figures"
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
+
+# The figure steps write a whole folder (Snakemake removes a directory() output before its job runs): a
+# user's file there would be deleted, so a folder holding one is refused before anything runs.
+try:
+    for _folder in (f"{FIGURES}/profiles", f"{FIGURES}/heatmaps"):
+        refuse_foreign_files(_folder)
+except ScreeningError as exc:
+    raise WorkflowError(str(exc)) from None
 
 # Config keys the expensive steps depend on: a change elsewhere (weights, report) reruns only the ranking
 # and the report. With the funnel (funnel: true) the plan also depends on the thresholds of its cheap
