@@ -37,3 +37,7 @@ class ScreeningWarning(UserWarning):
 
 class ResultsError(ScreeningError, ValueError):
     """A results folder that is missing, incomplete, from another version, or lacks the asked stack."""
+
+
+class IntegrityError(ScreeningError):
+    """A result or intermediate file is missing, corrupt, or differs from its recorded sha256."""

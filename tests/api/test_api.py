@@ -143,3 +143,35 @@ def test_run_screen_bad_input_is_one_line(tmp_path) -> None:
     assert "\n" not in str(e.value)
     with pytest.raises(ScreeningError, match="does not exist"):
         api.run_screen(tmp_path / "missing.yaml")
+
+
+def test_run_screen_without_workdir_leaves_no_folder(tmp_path, monkeypatch, caplog) -> None:
+    """No workdir: the tables are returned in memory and the temporary folder is removed (issue 26), also
+    when a step fails; the report is written from memory."""
+    import logging
+    import tempfile
+
+    from conftest import SMALL_SCREEN
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    cfg = dict(SMALL_SCREEN, coatings={"formulas": ["LiNbO3", "LiF"]}, anodes=[])
+    with caplog.at_level(logging.INFO, logger="screening.api.screen"):
+        runs = [api.run_screen(cfg) for _ in range(2)]
+    assert list(temp.iterdir()) == []
+    assert "removed (give workdir= to keep the files)" in caplog.text
+    assert runs[0].rankings.equals(runs[1].rankings) and len(runs[0].rankings) == 4
+    assert not runs[0].root.exists()
+    out = api.write_report(runs[0], tmp_path / "report.html")
+    assert out.stat().st_size > 10_000
+
+    import screening.screen.ranking as ranking
+
+    def broken(*args, **kwargs):
+        raise ScreeningError("a step failed")
+
+    monkeypatch.setattr(ranking, "run_rank", broken)
+    with pytest.raises(ScreeningError, match="a step failed"):
+        api.run_screen(cfg)
+    assert list(temp.iterdir()) == []

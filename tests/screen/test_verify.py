@@ -153,3 +153,116 @@ def test_truncated_chunk_in_a_real_run_is_recomputed(tmp_path):
     assert again.returncode == 0, again.stderr[-3000:]
     assert {p.name: p.read_bytes() for p in (res / "tables").iterdir()} == before
     assert main(["verify", str(res)]) == 0
+
+
+# ------------------------------------------------------------------ contents, not footers (issue 26, F2)
+def _corrupt_page(path: Path) -> None:
+    """Flip 8 bytes inside the first column chunk's pages: size, footer and mtime unchanged (a ZSTD-corrupt
+    page reads as garbage, or fails, only when the pages are read)."""
+    import pyarrow.parquet as pq
+
+    st = path.stat()
+    col = pq.read_metadata(path).row_group(0).column(0)
+    start = col.dictionary_page_offset or col.data_page_offset
+    data = bytearray(path.read_bytes())
+    at = start + col.total_compressed_size // 2
+    data[at : at + 8] = bytes(b ^ 0xFF for b in data[at : at + 8])
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def _damage_zip_member(path: Path) -> None:
+    st = path.stat()
+    data = bytearray(path.read_bytes())
+    at = len(data) // 3
+    data[at : at + 4] = bytes(b ^ 0xFF for b in data[at : at + 4])
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+@pytest.fixture
+def screen_results(small_screen, tmp_path) -> Path:
+    """A copy of a whole results folder (entries, candidates, plan, chunks, tables, provenance)."""
+    import shutil
+
+    root = tmp_path / "results"
+    shutil.copytree(small_screen.root, root)
+    assert verify_results(root).ok
+    return root
+
+
+def test_a_corrupt_page_of_a_chunk_is_found(screen_results, capsys):
+    chunk = screen_results / "work" / "interfaces" / "chunk_0.kinks.parquet"
+    _corrupt_page(chunk)
+    assert main(["verify", str(screen_results)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "chunk_0.kinks.parquet (unreadable: " in err and "CRC" in err, err
+    assert f"delete {chunk} and run snakemake again" in err
+    with pytest.raises(IntegrityError, match=r"chunk_0\.kinks\.parquet is corrupt .*it was removed"):
+        check_inputs([chunk])
+    assert not chunk.exists()
+
+
+def test_every_file_the_steps_read_is_covered(screen_results):
+    report = verify_results(screen_results)
+    checked = report.n_checked
+    n_work = len(list((screen_results / "work").rglob("*.parquet")))
+    n_listed = len(json.loads((screen_results / "provenance.json").read_text())["files"])
+    # + entries.npz, entries.csv, entries/provenance.json, and candidates.csv read (its sha256 is listed too)
+    assert checked == n_listed + n_work + 4
+
+
+@pytest.mark.parametrize(
+    ("target", "damage", "expect"),
+    [
+        ("entries/entries.npz", _damage_zip_member, r"entries\.npz \(unreadable: .*--forcerun entries"),
+        ("entries/entries.csv", lambda p: _damage(p, keep=1.0) if b"0.25" in p.read_bytes()
+         else p.write_text(p.read_text().replace("-", "-1", 1)),
+         r"entries\.csv \(differs from its sha256 in provenance\.json of the entries step\).*--forcerun entries"),
+        ("entries/provenance.json", lambda p: _damage(p, keep=0.5),
+         r"entries/provenance\.json \(unreadable: .*--forcerun entries"),
+        ("work/plan/interfaces.parquet", _corrupt_page, r"plan/interfaces\.parquet \(unreadable: "),
+    ],
+    ids=["npz", "entries-csv-edited", "entries-record-truncated", "plan"],
+)
+def test_corrupt_entries_and_plan_are_named(screen_results, capsys, target, damage, expect):
+    import re
+
+    damage(screen_results / target)
+    assert main(["verify", str(screen_results)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and err.startswith("error: 1 file(s) of "), err
+    assert re.search(expect, err), err
+
+
+def test_a_corrupt_npz_is_one_line_in_a_step(screen_results, small_screen, tmp_path, capsys):
+    """A step that reads entries.npz stops with one line (no BadZipFile traceback), and the file is removed
+    so that the next run recomputes it; reading it directly is one line too."""
+    from screening.screen.entries import load_entries
+    from screening.screen.interfaces import run_baseline
+
+    npz = screen_results / "entries" / "entries.npz"
+    prov = screen_results / "entries" / "provenance.json"
+    _damage_zip_member(npz)
+    cfg = small_screen.provenance["config"]
+    from screening.screen.config import ScreenConfig
+
+    with pytest.raises(IntegrityError, match=r"entries\.npz is corrupt or unreadable .*screening verify") as info:
+        load_entries(npz, prov, ScreenConfig.from_dict(cfg))
+    assert "\n" not in str(info.value)
+    ran = []
+    with pytest.raises(SystemExit) as info:
+        with logged(tmp_path / "step.log", inputs=[str(npz), str(prov)]):
+            ran.append(run_baseline)
+    assert info.value.code == 1 and ran == [] and not npz.exists()
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "entries.npz is corrupt" in err and "Traceback" not in err
+
+
+def test_read_table_of_a_corrupt_parquet_is_one_line(screen_results):
+    from screening.screen.io import read_table
+
+    table = screen_results / "tables" / "windows.parquet"
+    _corrupt_page(table)
+    with pytest.raises(IntegrityError, match=r"windows\.parquet is corrupt or unreadable \(.*\); check the results"):
+        read_table(table)

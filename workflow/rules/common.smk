@@ -9,9 +9,17 @@ from snakemake.utils import validate
 
 from screening.data import MP2019_FILE
 from screening.errors import ScreeningError
-from screening.screen.config import ScreenConfig, explain_config_errors, load_yaml_strict, resolve_source, source_spec
+from screening.screen.config import (
+    ScreenConfig,
+    check_results_dir,
+    explain_config_errors,
+    load_yaml_strict,
+    resolve_source,
+    source_spec,
+)
 from screening.mlip.screen import chunk_memory_mb, structure_chunks
 from screening.screen.interfaces import n_chunks
+from screening.screen.io import refuse_foreign_files
 
 SCHEMA_FILE = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
 
@@ -32,6 +40,7 @@ except WorkflowError:
 
 try:
     SCREEN = ScreenConfig.from_dict(config)
+    check_results_dir(config, os.getcwd(), workflow.basedir)  # not /, .., src, a newline, a symlink loop
     SOURCE = resolve_source(config, os.getcwd(), workflow.basedir)
 except ScreeningError as exc:
     raise WorkflowError(str(exc)) from None
@@ -47,6 +56,14 @@ TABLES = f"{RESULTS}/tables"
 FIGURES = f"{RESULTS}/figures"
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
+
+# The figure steps write a whole folder (Snakemake removes a directory() output before its job runs): a
+# user's file there would be deleted, so a folder holding one is refused before anything runs.
+try:
+    for _folder in (f"{FIGURES}/profiles", f"{FIGURES}/heatmaps"):
+        refuse_foreign_files(_folder)
+except ScreeningError as exc:
+    raise WorkflowError(str(exc)) from None
 
 # Config keys the expensive steps depend on: a change elsewhere (weights, report) reruns only the ranking
 # and the report. With the funnel (funnel: true) the plan also depends on the thresholds of its cheap

@@ -23,6 +23,7 @@ from screening.report.results import ScreenResults, load_results
 from screening.screen.config import (
     ConfigError,
     ScreenConfig,
+    check_results_dir,
     explain_config_errors,
     load_yaml_strict,
     resolve_source,
@@ -94,6 +95,9 @@ def read_config(config: dict | str | os.PathLike) -> tuple[dict, Path]:
 def validate_config(config: dict) -> dict:
     """``config`` checked against the workflow's schema, with every default filled in (a new dict).
 
+    ``results_dir`` is checked as the workflow checks it (:func:`~screening.screen.config.check_results_dir`,
+    against the current directory and the repository).
+
     Raises:
         ConfigError: one line naming the bad key(s) and the allowed values.
     """
@@ -105,6 +109,7 @@ def validate_config(config: dict) -> dict:
     if any(True for _ in validator.iter_errors(cfg)):
         lines = explain_config_errors(config, schema) or ["(see workflow/schemas/config.schema.yaml)"]
         raise ConfigError("invalid config: " + "; ".join(lines))
+    check_results_dir(cfg, Path.cwd(), repository_root())
     return cfg
 
 
@@ -115,10 +120,17 @@ def run_screen(
 ) -> ScreenResults:
     """Run a screen in this process and return its tables.
 
+    The returned tables are loaded into memory. Without ``workdir`` the screen runs in a new temporary
+    folder (under :func:`tempfile.gettempdir`) that is removed before this function returns, also when it
+    fails: ``res.root`` then names a folder that no longer exists, and everything that reads the results
+    (``res.rankings``, :func:`screening.api.write_report` of ``res``) works from memory. Give ``workdir`` to
+    keep the files (tables, CSV copies, ``provenance.json``, work files) for ``screening verify``,
+    ``screening report`` or another look.
+
     Args:
         config: A config dict (keys as in ``config/config.yaml``) or the path of a YAML config.
         source: Overrides the config's ``source`` (``experimental``, ``mp``, or a snapshot path).
-        workdir: Where to write ``results/`` (default: a new temporary folder, kept).
+        workdir: Where to write ``results/`` (kept); default: a temporary folder, removed on return.
 
     Returns:
         :class:`~screening.report.ScreenResults` with ``windows``, ``interfaces``, ``reactions`` and
@@ -128,6 +140,23 @@ def run_screen(
         ConfigError: a config the schema rejects.
         ScreeningError: any other bad input (unknown source file, missing element, ...).
     """
+    raw, base = read_config(config)
+    if source is not None:
+        raw["source"] = str(source)
+        raw.pop("snapshot", None)
+    cfg = validate_config(raw)
+    screen = ScreenConfig.from_dict(cfg)
+    src = resolve_source(cfg, base, repository_root())
+    if workdir is not None:
+        return _run(cfg, screen, src, Path(workdir) / "results")
+    with tempfile.TemporaryDirectory(prefix="screening-") as tmp:
+        results = _run(cfg, screen, src, Path(tmp) / "results")
+    log.info("tables loaded; temporary folder %s removed (give workdir= to keep the files)", tmp)
+    return results
+
+
+def _run(cfg: dict, screen: ScreenConfig, src: str, res: Path) -> ScreenResults:
+    """The workflow's steps, one after the other, writing the results folder ``res``; its tables loaded."""
     from screening.screen.candidates import run_candidates
     from screening.screen.entries import run_entries, run_fetch_mp
     from screening.screen.funnel import run_plan
@@ -136,15 +165,6 @@ def run_screen(
     from screening.screen.ranking import run_rank
     from screening.screen.windows import run_windows
 
-    raw, base = read_config(config)
-    if source is not None:
-        raw["source"] = str(source)
-        raw.pop("snapshot", None)
-    cfg = validate_config(raw)
-    screen = ScreenConfig.from_dict(cfg)
-    src = resolve_source(cfg, base, repository_root())
-    work = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="screening-"))
-    res = work / "results"
     ent, prov = res / "entries" / "entries.npz", res / "entries" / "provenance.json"
     cands = res / "candidates.csv"
     tables = res / "tables"

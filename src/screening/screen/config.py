@@ -166,11 +166,75 @@ def resolve_source(config: dict, workdir: str | os.PathLike, basedir: str | os.P
     )
 
 
+# ---------------------------------------------------------------------------------------------- results_dir
+#: Folders of the repository a results folder must never be (nor lie in): a run writes, and replaces, files
+#: under it.
+REPOSITORY_FOLDERS = ("src", "tests", "workflow", "config", "docs", ".git")
+
+
+def check_results_dir(
+    config: dict, workdir: str | os.PathLike, repository: str | os.PathLike | None = None
+) -> Path:
+    """The results folder of ``config`` (key ``results_dir``, default ``results``), checked.
+
+    A run writes, replaces and removes files under it, so it must be a folder of its own: a relative path
+    inside the working directory, or an absolute path that is neither the file system root nor the working
+    directory or one of its parents, nor the repository or one of its own folders
+    (:data:`REPOSITORY_FOLDERS`). No control characters (a newline in a folder name breaks logs and the
+    shell), and the path must resolve (no symlink loop).
+
+    Args:
+        config: The config (``results_dir`` as given).
+        workdir: The working directory of the run (relative paths are taken from it).
+        repository: The clone's root (the Snakefile's folder), whose own folders are refused.
+
+    Returns:
+        The results folder, resolved.
+
+    Raises:
+        ConfigError: one line naming the value, the problem and the fix.
+    """
+    raw = config.get("results_dir")
+    value = "results" if raw is None else raw
+    head = f"config key results_dir = {value!r}"
+    fix = "give a folder of its own inside the working directory, e.g. results_review"
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{head} must be a non-empty folder name; {fix}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ConfigError(f"{head} contains a control character (newline, tab, ...); {fix}")
+    p = Path(value).expanduser()
+    base = Path(workdir)
+    try:
+        base = base.resolve()
+        target = (p if p.is_absolute() else base / p).resolve()
+    except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before Python 3.13)
+        raise ConfigError(f"{head} cannot be resolved ({exc}): remove the symlink loop or {fix}") from None
+    if target == Path(target.anchor):
+        raise ConfigError(f"{head} is the file system root; {fix}")
+    if target == base or target in base.parents:
+        raise ConfigError(f"{head} is the working directory or one of its parents ({target}); {fix}")
+    if not p.is_absolute() and base not in target.parents:
+        raise ConfigError(f"{head} leaves the working directory ({target}); {fix}")
+    if repository is not None:
+        repo = Path(repository).resolve()
+        if target == repo or target in repo.parents:
+            raise ConfigError(f"{head} is the repository or one of its parents ({target}); {fix}")
+        for name in REPOSITORY_FOLDERS:
+            own = repo / name
+            if target == own or own in target.parents:
+                raise ConfigError(f"{head} is inside the repository's own folder {name}/ ({target}); {fix}")
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"{head} exists and is not a folder ({target}); {fix}")
+    return target
+
+
 __all__ = [
     "ConfigError",
     "Material",
     "NAMED_SOURCES",
+    "REPOSITORY_FOLDERS",
     "ScreenConfig",
+    "check_results_dir",
     "explain_config_errors",
     "load_yaml_strict",
     "resolve_source",

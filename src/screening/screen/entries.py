@@ -14,17 +14,18 @@ import importlib.util
 import json
 import logging
 import warnings
+import zipfile
 from pathlib import Path
 
 import screening
 from screening.composition import parse_formula
 from screening.composition.parse import ATOMIC_NUMBER
-from screening.entries import EntryTable, exclude_entries, load_snapshot, load_source
+from screening.entries import EntryTable, exclude_entries, load_snapshot, load_source, sha256_of
 from screening.entries.cache import read_table as read_binary_table
 from screening.entries.cache import write_table as write_binary_table
-from screening.errors import FormulaError, ScreeningWarning, SourceError
+from screening.errors import FormulaError, IntegrityError, ScreeningWarning, SourceError
 from screening.screen.config import ConfigError, ScreenConfig
-from screening.screen.io import atomic_write, atomic_write_json
+from screening.screen.io import atomic_write, atomic_write_json, corrupt_file_message
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +239,8 @@ def build_entries(
         "missing_elements": missing,
         "n_entries_written": len(rows),
         "screening_version": screening.__version__,
+        # what screening verify checks the entries files against (file name -> sha256)
+        "outputs_sha256": {Path(f).name: sha256_of(f) for f in (out_csv, out_binary) if f is not None},
     }
     if mlip:
         record["mlip"] = mlip
@@ -256,7 +259,12 @@ def load_entries(entries_csv: str | Path, provenance_json: str | Path, cfg: Scre
     """
     record = json.loads(Path(provenance_json).read_text())
     p = Path(entries_csv)
-    table = read_binary_table(p, BINARY_KEY) if p.suffix == ".npz" else load_snapshot(p)
+    try:
+        table = read_binary_table(p, BINARY_KEY) if p.suffix == ".npz" else load_snapshot(p)
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        raise IntegrityError(corrupt_file_message(p, exc) + " (rule entries: --forcerun entries)") from None
     table = dataclasses.replace(table, provenance={**record["source"], "missing_elements": record["missing_elements"]})
     users = [m for m in cfg.coatings if m.origin == "user" and m.formation_energy is not None]
     for m in users:

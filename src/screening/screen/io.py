@@ -6,7 +6,8 @@ output missing and reruns only that job.
 
 Tables are made byte-reproducible: floats are rounded to :data:`DECIMALS` places (``-0.0`` becomes
 ``0.0``), rows are sorted by the caller, CSV uses a fixed float format and Parquet is written by
-pyarrow with fixed options and no timestamps (provenance goes into the Parquet schema metadata).
+pyarrow with fixed options and no timestamps (provenance goes into the Parquet schema metadata) and a CRC
+per page, so that :func:`read_parquet` and ``screening verify`` find corruption inside a page.
 """
 
 from __future__ import annotations
@@ -84,18 +85,62 @@ def _json_safe(obj):
     return obj
 
 
+#: File a folder written by :class:`atomic_directory` lists its files in (one name a line).
+OWNED_MANIFEST = ".screening-files"
+
+
+def foreign_files(folder: str | os.PathLike) -> list[str]:
+    """Names in ``folder`` that the screen did not write there (sorted; [] for a missing folder).
+
+    The screen's files are those its :data:`OWNED_MANIFEST` lists; a folder written before the manifest
+    existed holds only the screen's PNG figures, so there any ``.png`` counts as the screen's.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    manifest = folder / OWNED_MANIFEST
+    owned = set(manifest.read_text(encoding="utf-8").splitlines()) if manifest.is_file() else None
+    names = sorted(p.name for p in folder.iterdir() if p.name != OWNED_MANIFEST)
+    return [n for n in names if (n not in owned if owned is not None else not n.endswith(".png"))]
+
+
+def refuse_foreign_files(folder: str | os.PathLike) -> None:
+    """Stop, with one line, if ``folder`` (a folder the screen replaces as a whole) holds a user's files.
+
+    Raises:
+        ResultsError: naming the folder, the first files and the fix.
+    """
+    from screening.errors import ResultsError
+
+    foreign = foreign_files(folder)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise ResultsError(
+            f"{folder} holds files the screen did not write ({shown}); the screen replaces that folder as a "
+            "whole: move them out of the results folder, then run again"
+        )
+
+
 class atomic_directory:  # noqa: N801 - used like a function in a with statement
     """Context manager: fill a temporary folder, then move it onto ``path`` (replacing it).
+
+    The new folder lists its files in :data:`OWNED_MANIFEST`. A folder at ``path`` that holds other files
+    (a user's, :func:`foreign_files`) is refused before anything is written and never removed.
 
     Example:
         >>> with atomic_directory("results/figures/profiles") as tmp:  # doctest: +SKIP
         ...     fig.savefig(tmp / "a.png")
+
+    Raises:
+        ResultsError: ``path`` holds files the screen did not write (on entering, or on leaving if one
+            appeared meanwhile; the new files are then discarded).
     """
 
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
 
     def __enter__(self) -> Path:
+        refuse_foreign_files(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent))
         return self.tmp
@@ -104,7 +149,14 @@ class atomic_directory:  # noqa: N801 - used like a function in a with statement
         if exc_type is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             return
+        names = sorted(p.name for p in self.tmp.iterdir())
+        (self.tmp / OWNED_MANIFEST).write_text("".join(n + "\n" for n in names), encoding="utf-8")
         os.chmod(self.tmp, 0o755)
+        try:
+            refuse_foreign_files(self.path)  # a file put there while the figures were drawn
+        except BaseException:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
         if self.path.exists():
             shutil.rmtree(self.path)
         os.replace(self.tmp, self.path)
@@ -196,17 +248,48 @@ def write_table(
         atomic_write(
             parquet_path,
             lambda tmp: pq.write_table(
-                table, tmp, compression="zstd", use_dictionary=True, write_statistics=True, store_schema=True
+                table, tmp, compression="zstd", use_dictionary=True, write_statistics=True, store_schema=True,
+                write_page_checksum=True,  # a CRC per page: corruption inside a page is found (read_parquet)
             ),
         )
     return df
 
 
+def corrupt_file_message(path: str | os.PathLike, exc: BaseException | str) -> str:
+    """One line: ``path`` cannot be read (first line of the reader's error) and what recomputes it."""
+    why = exc if isinstance(exc, str) else (str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__)
+    return (
+        f"{path} is corrupt or unreadable ({why}); check the results folder with 'screening verify <results>' "
+        "and recompute what it names (delete the file and run snakemake again)"
+    )
+
+
+def read_parquet(path: str | os.PathLike, **kwargs) -> pd.DataFrame:
+    """``pd.read_parquet`` that reads every page (CRC checked where :func:`write_table` wrote one).
+
+    Raises:
+        IntegrityError: a truncated or corrupt file (one line naming it and the fix), never a pyarrow
+            traceback.
+    """
+    from screening.errors import IntegrityError
+
+    try:
+        return pd.read_parquet(path, page_checksum_verification=True, **kwargs)
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any pyarrow failure means a corrupt file
+        raise IntegrityError(corrupt_file_message(path, exc)) from None
+
+
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a table written by :func:`write_table` (Parquet or CSV, by extension; :func:`csv_unescape`)."""
+    """Read a table written by :func:`write_table` (Parquet or CSV, by extension; :func:`csv_unescape`).
+
+    Raises:
+        IntegrityError: a corrupt Parquet file (:func:`read_parquet`).
+    """
     path = Path(path)
     if path.suffix == ".parquet":
-        return pd.read_parquet(path)
+        return read_parquet(path)
     return csv_unescape(pd.read_csv(path, keep_default_na=False, na_values=[""]))
 
 
@@ -222,15 +305,20 @@ def read_provenance(parquet_path: str | os.PathLike) -> dict | None:
 __all__ = [
     "CSV_FORMULA_START",
     "DECIMALS",
+    "OWNED_MANIFEST",
     "atomic_directory",
     "atomic_write",
     "atomic_write_json",
     "atomic_write_text",
+    "corrupt_file_message",
     "csv_escape",
     "csv_unescape",
     "dumps",
+    "foreign_files",
+    "read_parquet",
     "read_provenance",
     "read_table",
+    "refuse_foreign_files",
     "round_floats",
     "write_table",
 ]

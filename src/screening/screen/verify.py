@@ -1,11 +1,14 @@
 """Integrity of a results folder and of a step's inputs.
 
-``provenance.json`` records the sha256 of every result table; :func:`verify_results` recomputes them
-and checks that every intermediate Parquet file under ``work/`` is readable, so corruption that keeps
-the old modification time (which Snakemake cannot see) is found and named with the command that
-recomputes it. :func:`check_inputs` is the same check at the start of every downstream workflow step:
-an unreadable input (e.g. a chunk truncated by a full disk) is removed, so the next run recomputes it,
-and the step stops with one line instead of a pyarrow traceback.
+``provenance.json`` records the sha256 of every result table; :func:`verify_results` recomputes them and
+reads the whole content of every file the steps read: every page of every intermediate Parquet file under
+``work/`` (the plan and the chunks; each page's CRC is checked where :func:`~screening.screen.io.write_table`
+wrote one), every array of ``entries/entries.npz``, ``entries/entries.csv``, ``entries/provenance.json``
+and ``candidates.csv`` (the entries files also against the sha256 the entries step recorded). Corruption
+that keeps the old modification time (which Snakemake cannot see) is found and named with the command that
+recomputes it. :func:`check_inputs` is the same check at the start of every downstream workflow step: an
+unreadable intermediate (e.g. a chunk truncated by a full disk) is removed, so the next run recomputes it,
+and the step stops with one line instead of a pyarrow or zipfile traceback.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from screening.entries import sha256_of
-from screening.errors import ScreeningError
+from screening.errors import IntegrityError
 
 #: Which rule writes a result file (by its name), for the ``--forcerun`` hint.
 _RULE_OF = {
@@ -26,11 +29,13 @@ _RULE_OF = {
     "reactions": "interfaces",
     "rankings": "rankings",
     "candidates": "candidates",
+    "entries": "entries",
 }
 
-
-class IntegrityError(ScreeningError):
-    """A result or intermediate file is missing, corrupt, or differs from its recorded sha256."""
+#: CSV files the steps write and read (a user's CSV input, e.g. a band gap table, is never removed).
+OWN_CSV = ("entries.csv", "candidates.csv")
+#: Keys every entries record (``entries/provenance.json``) has.
+ENTRIES_RECORD_KEYS = ("source", "elements_written", "missing_elements", "n_entries_written")
 
 
 @dataclass(frozen=True)
@@ -76,15 +81,74 @@ class VerifyReport:
         return f"{head}: {shown}{more}; {self.problems[0].fix}"
 
 
+def _why(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+
+
 def _parquet_problem(path: Path) -> str | None:
-    """Why a Parquet file cannot be read (None if its footer and schema read)."""
+    """Why a Parquet file cannot be read (None if every page of every row group reads)."""
     import pyarrow.parquet as pq
 
     try:
-        pq.read_metadata(path)
+        f = pq.ParquetFile(path, page_checksum_verification=True)
+        for i in range(f.num_row_groups):  # one row group at a time: bounded memory
+            f.read_row_group(i)
         return None
     except Exception as exc:  # noqa: BLE001 - any pyarrow failure means unreadable
-        return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        return _why(exc)
+
+
+def _npz_problem(path: Path) -> str | None:
+    """Why an ``.npz`` file cannot be read (None if every array loads; zip checks each member's CRC)."""
+    import zipfile
+
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            for name in z.files:
+                z[name]
+        return None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        return _why(exc)
+
+
+def _csv_problem(path: Path) -> str | None:
+    import pandas as pd
+
+    try:
+        pd.read_csv(path, keep_default_na=False, na_values=[""])
+        return None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:  # pandas' ParserError is a ValueError
+        return _why(exc)
+
+
+def _json_problem(path: Path, keys: tuple[str, ...] = ()) -> str | None:
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        return _why(exc)
+    missing = [k for k in keys if not isinstance(doc, dict) or k not in doc]
+    return f"no {', '.join(missing)}" if missing else None
+
+
+def content_problem(path: str | os.PathLike) -> str | None:
+    """Why a file the steps read is unreadable, by its type (None if it reads, or is of another type).
+
+    Parquet: every page; ``.npz``: every array; the steps' own CSV files (:data:`OWN_CSV`): parsed;
+    JSON: parsed (an entries record must have :data:`ENTRIES_RECORD_KEYS`).
+    """
+    path = Path(path)
+    if path.suffix == ".parquet":
+        return _parquet_problem(path)
+    if path.suffix == ".npz":
+        return _npz_problem(path)
+    if path.suffix == ".csv" and path.name in OWN_CSV:
+        return _csv_problem(path)
+    if path.suffix == ".json":
+        entries_record = path.name == "provenance.json" and path.parent.name == "entries"
+        return _json_problem(path, ENTRIES_RECORD_KEYS if entries_record else ())
+    return None
 
 
 def _resolve(recorded: str, results_dir: Path, prefix: str) -> Path:
@@ -104,11 +168,13 @@ def _rerun(rule: str | None) -> str:
     return f"recompute with 'snakemake --cores 2{force}' (add the --configfile of that screen)"
 
 
-def verify_results(results_dir: str | os.PathLike) -> VerifyReport:
-    """Recompute the sha256 of every file ``provenance.json`` lists and open every intermediate.
+def verify_results(results_dir: str | os.PathLike, deep: bool = True) -> VerifyReport:
+    """Recompute the sha256 of every file ``provenance.json`` lists and read every intermediate in full.
 
     Args:
         results_dir: A results folder written by the workflow (``results/`` by default).
+        deep: Also read every file the steps read (entries, candidates, plan, chunks; see the module);
+            False checks the listed result files only (what a step that reads only the tables needs).
 
     Returns:
         :class:`VerifyReport` (``ok`` when nothing differs).
@@ -142,19 +208,37 @@ def verify_results(results_dir: str | os.PathLike) -> VerifyReport:
             problems.append(Problem(path, "missing", _rerun(rule)))
         elif sha256_of(path) != digest:
             problems.append(Problem(path, "differs from its sha256 in provenance.json", _rerun(rule)))
-    for path in sorted((root / "work").rglob("*.parquet")) if (root / "work").is_dir() else []:
+    bad = {p.path for p in problems}
+    # every file the steps read, by content: the entries (with the sha256 their step recorded), the
+    # candidates, the plan and every chunk
+    entries = root / "entries"
+    entries_record = entries / "provenance.json"
+    recorded: dict = {}
+    if entries_record.is_file() and _json_problem(entries_record) is None:
+        recorded = json.loads(entries_record.read_text()).get("outputs_sha256") or {}
+    own = [entries_record, entries / "entries.npz", entries / "entries.csv", root / "candidates.csv"]
+    work = sorted((root / "work").rglob("*.parquet")) if (root / "work").is_dir() else []
+    for path in [*own, *work] if deep else []:
+        if path in bad or not path.is_file():
+            continue  # named already; an entries file a run did not write (npz of an older run) is no error
         n += 1
-        why = _parquet_problem(path)
+        rule = "entries" if path.parent == entries else _RULE_OF.get(path.name.split(".")[0])
+        fix = _rerun(rule) if path in own else f"delete {path} and run snakemake again"
+        why = content_problem(path)
+        if why is None and path.name in recorded and sha256_of(path) != recorded[path.name]:
+            why = f"differs from its sha256 in {entries_record.name} of the entries step"
         if why is not None:
-            problems.append(Problem(path, f"unreadable: {why}", f"delete {path} and run snakemake again"))
+            problems.append(Problem(path, f"unreadable: {why}" if "sha256" not in why else why, fix))
     return VerifyReport(root, n, tuple(sorted(problems, key=lambda p: str(p.path))))
 
 
 def check_inputs(paths: Iterable[str | os.PathLike], remove: bool = True) -> None:
     """Check a workflow step's inputs before using them; remove an unreadable intermediate.
 
-    Parquet files must open (footer and schema), JSON files must parse. A bad input is deleted (when
-    ``remove``) so that the next ``snakemake`` run recomputes it and everything after it.
+    Every file is read in full (:func:`content_problem`): every page of a Parquet file, every array of
+    an ``.npz``, the steps' own CSV files, JSON. A bad input is deleted (when ``remove``) so that the next
+    ``snakemake`` run recomputes it and everything after it; a user's file (another CSV) is never read
+    here nor removed.
 
     Raises:
         IntegrityError: one line naming the file and what to run.
@@ -163,19 +247,13 @@ def check_inputs(paths: Iterable[str | os.PathLike], remove: bool = True) -> Non
         path = Path(raw)
         if path.is_dir() or not path.exists():
             continue
-        why = None
-        if path.suffix == ".parquet":
-            why = _parquet_problem(path)
-        elif path.suffix == ".json":
-            try:
-                doc = json.loads(path.read_text())
-            except (OSError, ValueError) as exc:
-                why = str(exc).splitlines()[0][:120]
-            else:
-                if path.name == "provenance.json" and isinstance(doc, dict) and isinstance(doc.get("files"), dict):
-                    report = verify_results(path.parent)  # the results manifest: its tables must match
-                    if not report.ok:
-                        raise IntegrityError(report.message())
+        why = content_problem(path)
+        if why is None and path.name == "provenance.json":
+            doc = json.loads(path.read_text())
+            if isinstance(doc, dict) and isinstance(doc.get("files"), dict):
+                report = verify_results(path.parent, deep=False)  # the results manifest: tables must match
+                if not report.ok:
+                    raise IntegrityError(report.message())
         if why is None:
             continue
         if remove:
@@ -202,4 +280,12 @@ def check_step_inputs(inputs) -> None:
     check_inputs(dict.fromkeys(_flatten(inputs)))
 
 
-__all__ = ["IntegrityError", "Problem", "VerifyReport", "check_inputs", "check_step_inputs", "verify_results"]
+__all__ = [
+    "IntegrityError",
+    "Problem",
+    "VerifyReport",
+    "check_inputs",
+    "check_step_inputs",
+    "content_problem",
+    "verify_results",
+]

@@ -50,6 +50,17 @@ from screening.thermo.results import (
 from screening.thermo.segment import Point, hull_breakpoints, hull_profile
 from screening.thermo.subsets import exact_rows, lowest_per_composition, select
 
+#: A raw reactant energy (``hull_reference=False``) is used only below this formation energy [eV/atom]:
+#: pymatgen's ``PhaseDiagram`` keeps entries with ``form_e < -formation_energy_tol`` (1e-11 eV/atom).
+RAW_FORMATION_TOL = 1e-11
+
+
+def _raw_usable(row: int | None, e_form: float | None) -> bool:
+    """Whether a reactant's lowest entry (``row``, formation energy ``e_form`` [eV/atom]) is its raw energy:
+    it has one and it lies below its elements (as pymatgen's ``InterfacialReactivity._get_entry_energy``)."""
+    return row is not None and e_form is not None and e_form < -RAW_FORMATION_TOL
+
+
 #: Highest potential accepted [V vs Li/Li+]; every electrolyte and cathode is oxidised well below it.
 MAX_VOLTAGE = 10.0
 #: Compositions closer than this (per-atom fractions) are the same composition.
@@ -418,7 +429,8 @@ class Engine:
             voltage: Potential vs Li/Li+ [V]; None for the closed (chemical mixing) reaction.
             hull_reference: Reactant energies lowered onto the hull (default, Zhu/He/Mo 2015, Richards
                 2016, Xiao 2019); False uses the lowest entry of each reactant's composition (raw),
-                falling back to the hull for compositions without an entry.
+                falling back to the hull for a composition without an entry or whose lowest entry has a
+                formation energy >= 0 eV/atom (as pymatgen's ``use_hull_energy=False``).
             electrode: ``"a"`` or ``"b"``: the reactant held in its own equilibrium at the potential in the
                 ``richards2016`` energy (Richards et al., Chem. Mater. 28, 266 (2016)): it is referenced to
                 its own decomposition at mu_Li while the other reactant's decomposition counts. Open to Li,
@@ -479,8 +491,11 @@ class Engine:
         virt_b = row_b is None or bool(self.table.virtual[row_b])
         glass_a = row_a is not None and is_composite(ra.formula)
         glass_b = row_b is not None and is_composite(rb.formula)
-        e_a = hull_a if hull_reference or row_a is None else e_entry_a
-        e_b = hull_b if hull_reference or row_b is None else e_entry_b
+        # raw, as pymatgen's InterfacialReactivity(use_hull_energy=False): the lowest entry of the composition,
+        # unless it has none or it lies at or above its elements (formation energy >= 0, which pymatgen's
+        # PhaseDiagram leaves out of its qhull_entries): then the hull (docs/conventions.md)
+        e_a = hull_a if hull_reference or not _raw_usable(row_a, e_entry_a) else e_entry_a
+        e_b = hull_b if hull_reference or not _raw_usable(row_b, e_entry_b) else e_entry_b
         if mu is None:
             tot_a, tot_b = e_a, e_b
         else:
