@@ -238,9 +238,13 @@ def _engine(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
     from screening.composition import parse_formula
     from screening.entries import exclude_entries, load_source
     from screening.mlip.cli import add_entries, resolve
+    from screening.mlip.structures import looks_like_structure_path
     from screening.thermo import Engine
 
-    formulas, structures = resolve(args, list(formulas))
+    items = list(formulas)
+    formulas, structures = resolve(args, items)
+    it = iter(structures)  # each item's machine-learned entry (None for a formula)
+    args.structure_entries = [next(it) if looks_like_structure_path(i) else None for i in items]
     elements = sorted({el for f in formulas for el in parse_formula(f)} | ({"Li"} if open_li else set()))
     options = {}
     if args.source == "mp":
@@ -258,7 +262,12 @@ def _engine(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
     from screening.mlip.hull import place
 
     placements = [place(e, Engine(table)) for e in structures]
-    return Engine(add_entries(table, structures)), formulas, placements
+    add_entries(table, structures)  # an element the source lacks names the file
+    if getattr(args, "join_hull", False):  # today's behaviour: the machine-learned entries join the hull
+        args.structure_entries = [None] * len(items)
+        return Engine(add_entries(table, structures)), formulas, placements
+    # default: judged against the data's hull, never part of it (docs/mlip.md)
+    return Engine(table), formulas, placements
 
 
 def _electronic(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
@@ -336,6 +345,13 @@ def _label(has_entry: bool, virtual: bool, glass: bool = False, entry_id: str | 
     return " [user-defined entry]" if virtual else ""
 
 
+def _judged(args: argparse.Namespace, placements) -> list:
+    """Per item of the command: the placement of its structure when it is judged against the hull (not part
+    of it, the default), else None."""
+    by_id = {p.entry.id: p for p in placements}
+    return [None if e is None else by_id.get(e.id) for e in getattr(args, "structure_entries", [])] or [None, None]
+
+
 def _banner(placements) -> None:
     if placements:
         from screening.mlip.cli import banner
@@ -358,6 +374,10 @@ def cmd_window(args: argparse.Namespace) -> int:
     _banner(placements)
     ehull = "-" if w.e_above_hull is None else f"{1000 * w.e_above_hull:.1f} meV/atom"
     label = _label(w.has_entry, w.virtual, w.glass_as_crystal)
+    judged = _judged(args, placements)[0]
+    if judged is not None:  # its own machine-learned energy against the data's hull, signed
+        ehull = f"{1000 * judged.distance:+.1f} meV/atom (machine-learned, against the data's hull)"
+        label = _label(True, True, entry_id=judged.entry.id)
     print(f"{_title(w.formula, w.reduced_formula)}{label}   e_above_hull: {ehull}")
     print(f"  reduction limit: {_v(w.reduction_limit):>12}   products: {_phases_text(w.reduction_products)}")
     print(f"  oxidation limit: {_v(w.oxidation_limit):>12}   products: {_phases_text(w.oxidation_products)}")
@@ -372,7 +392,9 @@ def cmd_window(args: argparse.Namespace) -> int:
 
 def cmd_react(args: argparse.Namespace) -> int:
     eng, (a, b), placements = _engine(args, [args.a, args.b], open_li=args.voltage is not None)
-    prof = eng.react(a, b, voltage=args.voltage, hull_reference=not args.raw, electrode=args.electrode)
+    own = [None if p is None else p.entry.formation_energy_per_atom for p in _judged(args, placements)]
+    prof = eng.react(a, b, voltage=args.voltage, hull_reference=not args.raw, electrode=args.electrode,
+                     energy_a=own[0], energy_b=own[1])
     value, x_min = prof.min_of(args.convention)
     from screening.interphase import classify_profile
 

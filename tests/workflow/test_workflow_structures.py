@@ -50,20 +50,22 @@ def test_three_structures_ranked_next_to_database_coatings(
     assert structures["query_entry_id"].str.startswith("mlip:").all()
 
     win = pd.read_csv(tmp_path / "results/tables/windows.csv").set_index(["role", "name"])
-    expected = {"nitride_P6mmm": 0.0087, "chloride_rocksalt": 0.0106, "metasilicate_Cmc21": 0.0}  # docs/mlip.md
+    expected = {"nitride_P6mmm": 0.0087, "chloride_rocksalt": 0.0106, "metasilicate_Cmc21": -0.0692}  # docs/mlip.md
     for name, e_hull in expected.items():
         row = win.loc[("coating", name)]
-        assert row["e_above_hull"] == pytest.approx(e_hull, abs=0.005), name
+        assert row["e_above_hull"] == pytest.approx(e_hull, abs=0.005), name  # signed: judged against the hull
         assert row["note"].startswith("mlip: machine-learned energy") and row["entry_id"].startswith("mlip:")
         assert bool(row["virtual"])
-    # the metasilicate sits 69 meV/atom below the snapshot's own Li2SiO3: it deepens the hull, and its window
-    # is that of the snapshot with this one machine-learned entry added
+    # the metasilicate sits 69 meV/atom below the snapshot's own Li2SiO3: judged against the data's hull, never
+    # part of it (mlip.join_hull: false), so its window is the snapshot's and the note says it is below
     prov = json.loads((tmp_path / "results/entries/provenance.json").read_text())
-    w = Engine(with_mlip_records(snapshot_table, prov["mlip"])).window("Li2SiO3")
+    w = engine.window("Li2SiO3")
     row = win.loc[("coating", "metasilicate_Cmc21")]
+    assert "below the data's hull by" in row["note"]
     assert row["reduction_limit"] == pytest.approx(w.reduction_limit, abs=1e-6)
     assert row["oxidation_limit"] == pytest.approx(w.oxidation_limit, abs=1e-6)
-    assert w.reduction_limit < engine.window("Li2SiO3").reduction_limit - 0.3
+    assert Engine(with_mlip_records(snapshot_table, prov["mlip"])).window("Li2SiO3").reduction_limit < \
+        w.reduction_limit - 0.3  # what joining the hull would have done (mlip.join_hull: true)
 
     rk = pd.read_csv(tmp_path / "results/tables/rankings.csv")
     stack = rk[rk["stack"] == rk["stack"].iloc[0]]

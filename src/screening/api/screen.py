@@ -148,15 +148,16 @@ def run_screen(
     screen = ScreenConfig.from_dict(cfg)
     src = resolve_source(cfg, base, repository_root())
     if workdir is not None:
-        return _run(cfg, screen, src, Path(workdir) / "results")
+        return _run(cfg, screen, src, Path(workdir) / "results", base)
     with tempfile.TemporaryDirectory(prefix="screening-") as tmp:
-        results = _run(cfg, screen, src, Path(tmp) / "results")
+        results = _run(cfg, screen, src, Path(tmp) / "results", base)
     log.info("tables loaded; temporary folder %s removed (give workdir= to keep the files)", tmp)
     return results
 
 
-def _run(cfg: dict, screen: ScreenConfig, src: str, res: Path) -> ScreenResults:
-    """The workflow's steps, one after the other, writing the results folder ``res``; its tables loaded."""
+def _run(cfg: dict, screen: ScreenConfig, src: str, res: Path, base: Path) -> ScreenResults:
+    """The workflow's steps, one after the other, writing the results folder ``res``; its tables loaded.
+    Relative structure patterns are taken from ``base`` (the config file's folder)."""
     from screening.screen.candidates import run_candidates
     from screening.screen.entries import run_entries, run_fetch_mp
     from screening.screen.funnel import run_plan
@@ -172,7 +173,9 @@ def _run(cfg: dict, screen: ScreenConfig, src: str, res: Path) -> ScreenResults:
     if src == "mp":
         run_fetch_mp(cfg, res / "entries" / "mp_systems.json")
     log.info("screen in %s: source %s", res, src)
-    run_entries(cfg, src, ent.with_suffix(".csv"), prov, source_label=source_spec(cfg), out_binary=ent)
+    structures = _structures(cfg, base, res)
+    run_entries(cfg, src, ent.with_suffix(".csv"), prov, source_label=source_spec(cfg), out_binary=ent,
+                structures=structures)
     run_candidates(ent, prov, cfg, cands)
     run_windows(ent, prov, cands, cfg, tables / "windows.csv", tables / "windows.parquet")
     plan = res / "work" / "plan" / "interfaces.parquet"
@@ -197,6 +200,26 @@ def _run(cfg: dict, screen: ScreenConfig, src: str, res: Path) -> ScreenResults:
     files = [cands] + [tables / name for name in screen.table_files()]
     write_manifest(prov, cfg, files, res / "provenance.json")
     return load_results(res)
+
+
+def _structures(cfg: dict, base: Path, res: Path) -> Path | None:
+    """``coatings.structures`` as the workflow takes them (rules relax_structures and structures): expanded
+    relative to ``base`` (the config file's folder; a dict config: the working directory) with the same checks
+    and one-line errors, relaxed in the same chunks through the same cache (``mlip.cache_dir``), gathered into
+    ``results/entries/structures.json``. None without structures."""
+    from screening.mlip.screen import run_relax_chunk, run_structures, structure_chunks
+    from screening.plan.config import StructureSettings
+
+    chunks = structure_chunks(StructureSettings.from_config(cfg), base)
+    if not chunks:
+        return None
+    mlip = {"mlip": cfg["mlip"]} if "mlip" in cfg else {}
+    outs = [res / "work" / "mlip" / f"chunk_{i}.json" for i in range(len(chunks))]
+    for paths, out in zip(chunks, outs, strict=True):
+        run_relax_chunk(paths, mlip, out)
+    out = res / "entries" / "structures.json"
+    run_structures([str(o) for o in outs], out)
+    return out
 
 
 __all__ = ["read_config", "run_screen", "validate_config"]

@@ -22,7 +22,11 @@ def add_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--fmax", type=float, default=0.05, help="force convergence [eV/A] (default 0.05)")
     g.add_argument("--steps", type=int, default=300, help="maximum relaxation steps (default 300)")
     g.add_argument("--cache-dir", dest="mlip_cache_dir", default=None,
-                   help="relaxation cache (default $SCREENING_MLIP_CACHE or ~/.cache/screening/mlip)")
+                   help="relaxation cache, shared with the workflow and run_screen (default $SCREENING_MLIP_CACHE, "
+                   "else resources/mlip_cache in the working directory, the config's mlip.cache_dir default)")
+    g.add_argument("--join-hull", action="store_true",
+                   help="let the machine-learned entries join the data's hull (default: judged against it, never "
+                   "part of it; config mlip.join_hull)")
     g.add_argument("--max-atoms", type=_positive_int, default=MAX_ATOMS, metavar="N",
                    help=f"most atoms per structure (default {MAX_ATOMS}; memory ~1 GB + 16 MB per atom)")
 
@@ -117,6 +121,9 @@ def banner(placements: list) -> list[str]:
         lines.append(f"{e.reduced_formula} from {e.file} [mlip: {e.model['model']} {e.model['version']}]"
                      f"  E_f = {e.formation_energy_per_atom:.4f} eV/atom  distance to data hull "
                      f"{1000 * p.distance:+.1f} meV/atom{flags}")
+        if p.distance < 0:
+            lines.append(f"  {e.file}: below the data's hull by {-1000 * p.distance:.1f} meV/atom (judged against "
+                         "it, not part of it; within the model/data scale offset unless much larger, docs/mlip.md)")
     if placements:
         lines.append(f"  note: {MLIP_NOTE}")
     return lines

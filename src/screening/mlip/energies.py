@@ -38,13 +38,15 @@ MLIP_NOTE = (
 CACHE_FORMAT = 1
 
 
+#: The relaxation cache of the command line, the workflow and ``screening.api.run_screen`` alike (the config's
+#: ``mlip.cache_dir`` default), relative to the working directory.
+DEFAULT_CACHE_DIR = "resources/mlip_cache"
+
+
 def default_cache_dir() -> Path:
-    """``$SCREENING_MLIP_CACHE``, else ``$XDG_CACHE_HOME/screening/mlip`` (``~/.cache/screening/mlip``)."""
-    env = os.environ.get("SCREENING_MLIP_CACHE")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "screening" / "mlip"
+    """``$SCREENING_MLIP_CACHE``, else :data:`DEFAULT_CACHE_DIR` (``resources/mlip_cache`` in the working
+    directory): one cache for ``screening energy``/window/react, the workflow and ``run_screen``."""
+    return Path(os.environ.get("SCREENING_MLIP_CACHE") or DEFAULT_CACHE_DIR)
 
 
 def is_mlip_id(entry_id: str | None) -> bool:
@@ -301,6 +303,7 @@ def expand_paths(patterns: Iterable[str | os.PathLike], base: str | os.PathLike 
 
 
 __all__ = [
+    "DEFAULT_CACHE_DIR",
     "MLIPCalculator",
     "MLIP_NOTE",
     "MLIP_PREFIX",

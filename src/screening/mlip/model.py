@@ -27,7 +27,8 @@ import numpy as np
 from screening.errors import ScreeningError
 
 #: What to tell a user whose installation lacks the optional dependencies.
-INSTALL_HINT = 'install the optional extra: pip install -e ".[mlip]" (chgnet with the CPU build of torch==2.13.0)'
+INSTALL_HINT = ("install the optional extra: pip install torch==2.13.0 --index-url "
+                'https://download.pytorch.org/whl/cpu, then pip install -e ".[mlip]"')
 
 
 class MissingExtraError(ScreeningError, ImportError):

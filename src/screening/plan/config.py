@@ -108,8 +108,14 @@ class StructureSettings:
         fmax: Force convergence [eV/A].
         steps: Maximum relaxation steps (reaching it flags the structure ``not_converged``).
         chunk_size: Structures per relaxation job.
-        cache_dir: Relaxation cache folder (by content hash, model, version and settings).
+        cache_dir: Relaxation cache folder (by content hash, model, version and settings); None: the shared
+            default of the command line, the workflow and the API (``$SCREENING_MLIP_CACHE``, else
+            ``resources/mlip_cache`` in the working directory).
         max_atoms: Most atoms per structure (a bigger file stops the workflow with one line at parse).
+        join_hull: The machine-learned entries join the hull (False, default: each is judged against the
+            data's hull but never part of it, so no other material's numbers change because it was added).
+        precedence: ``user`` (default) or ``mlip``: which formation energy a composition takes when a
+            user-defined candidate (coatings.user with formation_energy) and a structure share it.
     """
 
     patterns: tuple[str, ...] = ()
@@ -117,8 +123,10 @@ class StructureSettings:
     fmax: float = 0.05
     steps: int = 300
     chunk_size: int = 4
-    cache_dir: str = "resources/mlip_cache"
+    cache_dir: str | None = None
     max_atoms: int = 200  # screening.mlip.structures.MAX_ATOMS (not imported: plan stays free of mlip)
+    join_hull: bool = False
+    precedence: str = "user"
 
     @classmethod
     def from_config(cls, config: dict) -> StructureSettings:
@@ -128,8 +136,10 @@ class StructureSettings:
         return cls(
             tuple(str(p) for p in ((config.get("coatings") or {}).get("structures") or ())),
             str(m.get("model", d.model)), float(m.get("fmax", d.fmax)), int(m.get("steps", d.steps)),
-            int(m.get("chunk_size", d.chunk_size)), str(m.get("cache_dir", d.cache_dir)),
-            int(m.get("max_atoms", d.max_atoms)),
+            int(m.get("chunk_size", d.chunk_size)),
+            None if m.get("cache_dir") is None else str(m["cache_dir"]),
+            int(m.get("max_atoms", d.max_atoms)), bool(m.get("join_hull", d.join_hull)),
+            str(m.get("precedence", d.precedence)),
         )
 
 

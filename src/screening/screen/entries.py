@@ -254,8 +254,11 @@ def load_entries(entries_csv: str | Path, provenance_json: str | Path, cfg: Scre
     user-defined candidate coatings.
 
     User candidates with a formation energy join the table as virtual entries (``user:<name>``) and so
-    take part in every hull; ``on_hull`` candidates need no entry (the engine places them on the hull).
-    The table's provenance is the original source's (see :func:`build_entries`).
+    take part in every hull; structure candidates (machine-learned, ``mlip:<file>``) only with
+    ``mlip.join_hull: true`` (default: judged against the hull, never part of it; ``mlip.precedence`` for a
+    composition both have, :func:`screening.mlip.screen.table_entries`); ``on_hull`` candidates need no
+    entry (the engine places them on the hull). The table's provenance is the original source's (see
+    :func:`build_entries`).
     """
     record = json.loads(Path(provenance_json).read_text())
     p = Path(entries_csv)
@@ -269,6 +272,16 @@ def load_entries(entries_csv: str | Path, provenance_json: str | Path, cfg: Scre
     users = [m for m in cfg.coatings if m.origin == "user" and m.formation_energy is not None]
     for m in users:
         parse_material(m.formula, m.key + ".formula")
+    records = record.get("mlip", [])
+    mlip = [r for r in records if set(parse_formula(r["formula"])) <= set(table.elements)]
+    joined: list[dict] = []
+    if records:  # structure candidates (coatings.structures): machine-learned entries, ids mlip:...
+        from screening.mlip.screen import table_entries
+        from screening.plan.config import StructureSettings
+
+        # judged against the data's hull, never part of it, unless mlip.join_hull; mlip.precedence decides
+        # between a user's formation energy and a machine-learned one of the same composition
+        users, joined = table_entries(users, mlip, StructureSettings.from_config(cfg.raw))
     if users:
         table = table.with_entries(
             [m.formula for m in users],
@@ -276,18 +289,17 @@ def load_entries(entries_csv: str | Path, provenance_json: str | Path, cfg: Scre
             [f"user:{m.name}" for m in users],
             virtual=True,
         )
-    records = record.get("mlip", [])
-    mlip = [r for r in records if set(parse_formula(r["formula"])) <= set(table.elements)]
-    if mlip:  # structure candidates (coatings.structures): machine-learned entries, ids mlip:...
+    if joined:
         from screening.mlip.hull import with_mlip_records
 
-        table = with_mlip_records(table, mlip)
+        table = with_mlip_records(table, joined)
     if len(mlip) < len(records):
         # a structure with an element the source lacks stays a candidate: its rows are skipped, naming it
         for r in records:
             if r not in mlip:
                 log.warning("structure %s (%s) has an element the source lacks: its rows are skipped", r["file"],
                             r["reduced_formula"])
+    if records:
         table.provenance["mlip"] = list(records)
     return table
 

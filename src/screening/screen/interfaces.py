@@ -149,11 +149,14 @@ def compute(
     hull_reference: bool = True,
     electronic: ElectronicModel | None = None,
     reaction_tolerance: float = interphase_tables.DEFAULT_REACTION_TOLERANCE,
+    own_energies: dict[str, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Compute every interface; one the source cannot describe becomes a ``skipped`` row with the reason.
 
     With ``electronic``, every interface and every kink also gets its interphase class (next to a, next to
     b — the electrode or the electrolyte — and at the minimum; docs/interphase.md), with the evidence.
+    ``own_energies``: coating name -> its own formation energy [eV/atom] as reactant a, for a candidate judged
+    against the hull but not part of it (:func:`screening.mlip.screen.own_energies`).
 
     Returns:
         (summary, kinks): :data:`SUMMARY_COLUMNS` and :data:`KINK_COLUMNS` frames, sorted by interface id.
@@ -164,8 +167,10 @@ def compute(
     step = max(1, len(interfaces) // 20)
     for i, itf in enumerate(interfaces, start=1):
         try:
+            own = (own_energies or {}).get(itf.a.name) if itf.a.role == "coating" else None
             profile = engine.react(
-                itf.a.formula, itf.b.formula, voltage=itf.voltage, hull_reference=hull_reference, electrode="b"
+                itf.a.formula, itf.b.formula, voltage=itf.voltage, hull_reference=hull_reference, electrode="b",
+                energy_a=own,
             )
         except ScreeningError as exc:
             log.warning("skipped %s: %s", itf.label, exc)
@@ -242,8 +247,11 @@ def run_chunk(
     coatings = list(dict.fromkeys(i.a.name for i in mine))
     log.info("chunk %s: %d coatings (%s), %d interfaces", chunk, len(coatings), ", ".join(coatings), len(mine))
     engine = Engine(load_entries(entries_csv, provenance_json, cfg))
+    from screening.mlip.screen import own_energies
+
     summary, kinks = compute(
-        engine, mine, cfg.hull_reference, electronic_model(cfg), cfg.electronic.reaction_tolerance
+        engine, mine, cfg.hull_reference, electronic_model(cfg), cfg.electronic.reaction_tolerance,
+        own_energies(load_candidates(candidates_csv), cfg.raw),
     )
     write_table(summary, parquet_path=out_summary)
     write_table(kinks, parquet_path=out_kinks)

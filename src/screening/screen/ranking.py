@@ -28,6 +28,7 @@ from screening.composition import parse_formula
 from screening.criteria import Criteria
 from screening.criteria.evaluate import gate_tiers
 from screening.interphase import tables as interphase_tables
+from screening.mlip.screen import mlip_details
 from screening.plan import ScreenPlan
 from screening.plan.config import OBJECTIVES
 from screening.screen.candidates import load_candidates
@@ -327,13 +328,14 @@ def rank_all(plan: ScreenPlan, stages: pd.DataFrame, windows: pd.DataFrame, inte
         ~df["has_entry"].fillna(True).astype(bool),
         "virtual: no data entry, placed on the hull (e_above_hull taken as 0)",
         np.where(
-            df["origin"].to_numpy() == "structure",
+            (df["origin"].to_numpy() == "structure")
+            | df["_win_note"].fillna("").str.startswith("mlip: machine").to_numpy(),
             "mlip: machine-learned energy from a structure, a screening estimate",
             np.where(df["virtual"].fillna(False).astype(bool), "virtual: user-defined entry", ""),
         ),
     )
-    for k in np.flatnonzero(win_ok & (virt_note != "")):
-        notes[k].insert(0, virt_note[k])
+    for k in np.flatnonzero(win_ok):  # the windows' notes on machine-learned energies (below the hull, precedence)
+        notes[k][:0] = [virt_note[k]] * (virt_note[k] != "") + mlip_details(df.at[k, "_win_note"])
     df["note"] = ["; ".join(n) for n in notes]
     df["reaction_energy_kind"] = opt.reaction_energy
     df["rank_rule"] = RANK_RULE

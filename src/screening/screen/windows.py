@@ -137,12 +137,18 @@ def window_row(
 MLIP_MARK = "mlip: machine-learned energy (structure candidate), a screening estimate"
 
 
-def _structure_status(engine: Engine, formula: str, e_form: float, entry_id: str, note: str) -> dict:
-    """A structure candidate's own entry status: its machine-learned energy [eV/atom] against the hull."""
-    e_above = max(e_form - engine.hull_energy(formula), 0.0)
-    keep = [n for n in note.split("; ") if n and not n.startswith(("mlip:", "user-defined"))]
-    return {"has_entry": True, "virtual": True, "entry_id": entry_id, "e_above_hull": e_above,
-            "note": "; ".join([MLIP_MARK, *keep])}
+def _structure_status(engine: Engine, formula: str, judged, note: str) -> dict:
+    """A candidate's entry status from its machine-learned energy (``judged``,
+    :class:`screening.mlip.screen.Judged`) against the hull: e_above_hull is signed (negative: below the
+    data's hull, noted), unless the entry joined the hull (``mlip.join_hull``)."""
+    from screening.mlip.screen import below_hull_note
+
+    distance = judged.energy - engine.hull_energy(formula)
+    e_above = max(distance, 0.0) if judged.joined else distance
+    keep = [n for n in note.split("; ") if n and not n.startswith(("mlip:", "user-defined", "no entry in the source"))]
+    below = [below_hull_note(distance)] if e_above < 0 else []
+    return {"has_entry": True, "virtual": True, "entry_id": judged.entry_id, "e_above_hull": e_above,
+            "note": "; ".join([MLIP_MARK, *below, *judged.notes, *keep])}
 
 
 def compute_windows(
@@ -152,17 +158,19 @@ def compute_windows(
     cache: dict[str, dict] = {}
     rows = []
     mats = material_rows(cfg, candidates)
-    structures = {
-        c.coating: (float(c.formation_energy), str(c.query_entry_id))
-        for c in candidates.itertuples(index=False)
-        if c.origin == "structure"
-    }
+    from screening.mlip.screen import judged_candidates
+
+    judged = judged_candidates(candidates, cfg.raw)  # machine-learned energies (structures, mlip.precedence)
     for k, m in enumerate(mats, start=1):
         if m["formula"] not in cache:
             cache[m["formula"]] = window_row(engine, m["formula"], electronic, cfg.li_tolerance)
         row = {**m, **cache[m["formula"]]}
-        if m["role"] == "coating" and m["name"] in structures and row["status"] == "ok":
-            row.update(_structure_status(engine, m["formula"], *structures[m["name"]], row["note"]))
+        j = judged.get(m["name"]) if m["role"] == "coating" else None
+        if j is not None and row["status"] == "ok":
+            if j.energy is not None:
+                row.update(_structure_status(engine, m["formula"], j, row["note"]))
+            else:
+                row["note"] = "; ".join([n for n in (row["note"], *j.notes) if n])
         rows.append(row)
         if k % 25 == 0 or k == len(mats):
             log.info("windows: %d/%d materials", k, len(mats))

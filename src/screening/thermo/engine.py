@@ -92,6 +92,14 @@ def voltage_to_mu(voltage: float) -> float:
     return -v + 0.0  # + 0.0: no -0.0 for 0 V
 
 
+def _own_energy(energy: float, hull: float, hull_reference: bool) -> float:
+    """Reactant energy [eV/atom] of an entry that is not part of the hull: lowered onto the hull (when
+    hull-referenced) only if above it; below the hull it keeps its own energy."""
+    if not np.isfinite(energy):
+        raise InputError(f"reactant energy {energy!r} is not a finite number (eV/atom)")
+    return min(energy, hull) if hull_reference else energy
+
+
 # ---------------------------------------------------------------------------------------------- engine
 #: Below this many elements numpy sums a row of fractions one element after the other, so the zeros of the
 #: elements a row lacks change nothing: a row's fractions in a larger system, restricted to its own elements,
@@ -420,6 +428,8 @@ class Engine:
         voltage: float | None = None,
         hull_reference: bool = True,
         electrode: str = "a",
+        energy_a: float | None = None,
+        energy_b: float | None = None,
     ) -> ReactionProfile:
         """Interface reaction profile of A | B, closed or open to Li at ``voltage``.
 
@@ -436,6 +446,11 @@ class Engine:
                 its own decomposition at mu_Li while the other reactant's decomposition counts. Open to Li,
                 ``richards2016 - total = t_electrode * (Phi_electrode - Phi_electrode_decomposed) >= 0`` at
                 every x (t_electrode: the electrode's fraction of non-Li atoms).
+            energy_a, energy_b: A reactant's own formation energy [eV/atom] instead of its composition's
+                entry: an entry judged against the hull but not part of it (a machine-learned candidate,
+                docs/mlip.md). Hull-referenced it is lowered onto the hull only when above it (one below the
+                hull keeps its own energy: the hull is the data's, without it); raw it is used as given. The
+                reactant is flagged virtual.
 
         Returns:
             :class:`ReactionProfile` with every kink (x, molar ratio, energy, balanced reaction), the
@@ -496,6 +511,10 @@ class Engine:
         # PhaseDiagram leaves out of its qhull_entries): then the hull (docs/conventions.md)
         e_a = hull_a if hull_reference or not _raw_usable(row_a, e_entry_a) else e_entry_a
         e_b = hull_b if hull_reference or not _raw_usable(row_b, e_entry_b) else e_entry_b
+        if energy_a is not None:  # judged against the hull, not part of it
+            e_a, virt_a, glass_a = _own_energy(float(energy_a), hull_a, hull_reference), True, False
+        if energy_b is not None:
+            e_b, virt_b, glass_b = _own_energy(float(energy_b), hull_b, hull_reference), True, False
         if mu is None:
             tot_a, tot_b = e_a, e_b
         else:
