@@ -65,7 +65,7 @@ def api_key(monkeypatch):
 def delays(monkeypatch):
     """Backoff delays our retry layer asked for (not slept)."""
     got: list[float] = []
-    monkeypatch.setattr(mp, "_sleep", got.append)
+    monkeypatch.setattr(mp.client, "_sleep", got.append)  # the retry layer's sleep
     return got
 
 
@@ -243,7 +243,7 @@ def test_failed_write_leaves_nothing(srv, tmp_path, monkeypatch):
     def boom(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(mp.os, "fsync", boom)
+    monkeypatch.setattr(os, "fsync", boom)
     with pytest.raises(OSError, match="No space"):
         mp.load_mp(["Li", "S"], cache_dir=tmp_path, endpoint=srv.endpoint, **FAST)
     assert _cache_files(tmp_path) == []
