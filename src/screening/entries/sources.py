@@ -303,6 +303,11 @@ class EntrySource(abc.ABC):
         """How the source is named on the command line and in configs."""
         return self.name
 
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The data files of ours or the user's that the source reads (a changed file reruns a screen)."""
+        return ()
+
     @abc.abstractmethod
     def load(self, elements: Iterable[str] | None = None) -> EntryTable:
         """The formation-energy table; ``elements``: what the caller will ask about (file sources hold
@@ -320,6 +325,10 @@ class Mp2019Source(EntrySource):
     """The Materials Project 2019 snapshot shipped with the package (the default; :func:`load_mp2019`)."""
 
     name = "mp2019"
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return (MP2019_FILE,)
 
     def load(self, elements=None) -> EntryTable:
         return load_mp2019()
@@ -346,6 +355,10 @@ class FileSource(EntrySource):
     @property
     def spec(self) -> str:
         return str(self.path)
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return (Path(self.path),)
 
     def load(self, elements=None) -> EntryTable:
         return load_snapshot(self.path)
