@@ -26,6 +26,7 @@ from screening.data import DEFAULT_SOURCE
 from screening.errors import ScreeningError, ScreeningWarning
 from screening.interphase.classify import DEFAULT_REACTION_TOLERANCE
 from screening.interphase.electronic import DEFAULT_GAP_THRESHOLD
+from screening.output import jsonable as _jsonable
 
 EXIT_BAD_INPUT = 2
 #: Choices of ``--convention`` (mirrors screening.thermo.engine; kept here so --help needs no heavy import).
@@ -50,16 +51,9 @@ def _add_common(p: argparse.ArgumentParser, voltage: bool) -> None:
         help="drop entries from the source by entry id or formula (every entry of that composition); "
         "repeat or separate by commas, e.g. --exclude LiS4,S8O (recorded in the JSON provenance)",
     )
-    g = p.add_argument_group("Materials Project source (with --source mp)")
-    g.add_argument(
-        "--mp-cache-dir", default=None, metavar="DIR", help="Materials Project cache root (default resources/mp_cache)"
-    )
-    try:
-        from screening.entries.mp import add_network_options
-    except ImportError:  # pragma: no cover - mp-api missing
-        add_network_options = None
-    if add_network_options is not None:
-        add_network_options(g)
+    from screening.entries.mp.cli import add_source_options
+
+    add_source_options(p)
     if voltage:
         p.add_argument(
             "--voltage", type=float, default=None, metavar="V",
@@ -173,12 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results_dir", metavar="RESULTS_DIR", help="a results folder written by the workflow (e.g. results)")
     p.set_defaults(handler=cmd_verify)
 
-    try:
-        from screening.entries import mp
-    except ImportError:
-        mp = None
-    if mp is not None and hasattr(mp, "register_cli"):
-        mp.register_cli(sub)
+    from screening.entries.mp.cli import register_cli as register_mp
+
+    register_mp(sub)
 
     p = sub.add_parser(
         "rank", help="re-rank a finished screen under other criteria (no interface is recomputed)",
@@ -232,11 +223,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _source(args: argparse.Namespace):
+    """The typed entry source of ``--source`` (with ``--source mp``: its thermo type, cache and network options)."""
+    from screening.entries import entry_source
+
+    source = entry_source(args.source)
+    if source.per_system:  # Materials Project: its thermo type, cache and network options
+        from screening.entries.mp.cli import options_from_args
+
+        source = entry_source(args.source, options_from_args(args))
+    return source
+
+
 def _engine(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
     """Engine on the source for ``formulas``; structure files among them are relaxed and added as
     flagged machine-learned entries. Returns (engine, formulas with files replaced, placements)."""
     from screening.composition import parse_formula
-    from screening.entries import exclude_entries, load_source
+    from screening.entries import exclude_entries
     from screening.mlip.cli import add_entries, resolve
     from screening.mlip.structures import looks_like_structure_path
     from screening.thermo import Engine
@@ -246,16 +249,7 @@ def _engine(args: argparse.Namespace, formulas: Sequence[str], open_li: bool):
     it = iter(structures)  # each item's machine-learned entry (None for a formula)
     args.structure_entries = [next(it) if looks_like_structure_path(i) else None for i in items]
     elements = sorted({el for f in formulas for el in parse_formula(f)} | ({"Li"} if open_li else set()))
-    options = {}
-    if args.source == "mp":
-        from screening.entries.mp import network_options
-
-        if args.thermo_type:
-            options["thermo_type"] = args.thermo_type
-        if args.mp_cache_dir:
-            options["cache_dir"] = args.mp_cache_dir
-        options.update(network_options(args))
-    table = load_source(args.source, elements=elements, **options)
+    table = _source(args).load(elements)
     table, _ = exclude_entries(table, args.exclude)
     if not structures:
         return Engine(table), formulas, []
@@ -276,7 +270,7 @@ def _electronic(args: argparse.Namespace, formulas: Sequence[str], open_li: bool
     from screening.interphase import build_model
 
     systems = None
-    if args.source == "mp":
+    if _source(args).has_band_gaps:
         systems = [sorted({el for f in formulas for el in parse_formula(f)} | ({"Li"} if open_li else set()))]
     return build_model(args.electronic, systems, gap_threshold=args.gap_threshold)
 
@@ -295,16 +289,6 @@ def _class_text(c) -> str:
     if not parts:
         parts.append("insulating: " + ", ".join(f"{p.formula} [{p.evidence}]" for p in c.products))
     return f"{c.cls} ({'; '.join(parts)})"
-
-
-def _jsonable(obj):
-    if isinstance(obj, float):
-        return None if not math.isfinite(obj) else obj
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    return obj
 
 
 def _print_json(kind: str, result: dict, engine, electronic=None, placements=()) -> None:

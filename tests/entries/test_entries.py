@@ -17,7 +17,7 @@ from screening.entries import entries_to_table, load_experimental, load_mp2019, 
 from screening.errors import SourceError
 from screening.thermo import Engine
 
-N_SNAPSHOT_ROWS = 132_752  # SCIENCE.md: matbench mp_e_form v0.1
+N_SNAPSHOT_ROWS = 132_752  # docs/science.md, data sources: matbench mp_e_form v0.1
 
 
 # ---------------------------------------------------------------------------------------------- snapshot

@@ -83,6 +83,18 @@ def _foreign_element(doc):
     doc["entries"][3]["composition"] = {"Li": 3.0, "P": 1.0}
 
 
+def _database_version(doc):  # goes into the provenance: must not be editable in silence (issue 26)
+    doc["database_version"] = "2099.01.01"
+
+
+def _n_entries(doc):
+    doc["n_entries"] = 1000
+
+
+def _no_metadata_checksum(doc):  # a cache file of format /2
+    del doc["metadata_sha256"]
+
+
 DAMAGE = [
     ("energies-lowered-5eV", _lower_energies, r"was modified after download \(entries checksum mismatch\)"),
     ("entries-1-2-3", _entries_123, r"entry 0 is a int, not an entry dict"),
@@ -90,6 +102,10 @@ DAMAGE = [
     ("energy-string", _energy_string, r"entry 3 has energy 'abc', not a finite number"),
     ("old-format-no-checksum", _no_checksum, r"has no entries checksum \(written by an older version\)"),
     ("element-outside-system", _foreign_element, r"entry 3 contains P, outside the file's system"),
+    ("database-version-edited", _database_version, r"was modified after download \(metadata checksum mismatch"),
+    ("n-entries-edited", _n_entries, r"was modified after download \(metadata checksum mismatch"),
+    ("old-format-no-metadata-checksum", _no_metadata_checksum,
+     r"has no metadata checksum \(written by an older version\)"),
 ]
 
 
@@ -197,3 +213,50 @@ def test_network_options_are_bounded(tmp_path, capsys, flag, value, message):
     code, out, err = _run(capsys, "decompose", "Li3N", "--source", "mp", "--mp-cache-dir", str(tmp_path), flag, value)
     assert code == 2 and out == "" and len(err.splitlines()) == 1
     assert message in err
+
+
+def test_metadata_checksum_covers_every_field_but_the_entries(tmp_path):
+    path = write_cache(tmp_path, "Li-N-O")
+    doc = _doc(path)
+    assert doc["format"] == mp.CACHE_FORMAT and doc["metadata_sha256"] == mp.metadata_checksum(doc)
+    for key in ("database_version", "n_entries", "retrieved_at", "endpoint", "entries_sha256", "thermo_type"):
+        edited = dict(doc, **{key: "x"})
+        assert mp.metadata_checksum(edited) != doc["metadata_sha256"], key
+    table = mp.load_mp(["Li", "N", "O"], cache_dir=tmp_path, offline=True)
+    assert table.provenance["database_version"] == "2025.01.01"
+
+
+# ---------------------------------------------------------------------------------------------- credentials
+SECRET = "s3cretPW"
+
+
+@pytest.mark.parametrize(
+    ("url", "public"),
+    [("https://user:s3cretPW@api.example.org/", "https://api.example.org/"),
+     ("http://user@127.0.0.1:8080/mp/", "http://127.0.0.1:8080/mp/"),
+     ("https://u:p@[::1]:9/", "https://[::1]:9/"),
+     ("https://api.materialsproject.org/", "https://api.materialsproject.org/")],
+)
+def test_public_endpoint_strips_userinfo(url, public):
+    assert mp.public_endpoint(url) == public
+
+
+def test_endpoint_credentials_are_never_recorded(tmp_path, capsys):
+    """Issue 26, S2: userinfo in MP_API_ENDPOINT stays out of cache files, provenance, export and messages."""
+    rows = [_entry(*e) for e in ENTRIES]
+    rec = mp.CachedSystem(Path("x"), "Li-N-O", TT, "2025.01.01", "2026-01-01T00:00:00Z",
+                          f"https://user:{SECRET}@api.example.org/", rows)
+    path = mp._write_cache(tmp_path, rec).path
+    assert SECRET.encode() not in gzip.decompress(path.read_bytes())
+    assert _doc(path)["endpoint"] == "https://api.example.org/"
+    table = mp.load_mp(["Li", "N", "O"], cache_dir=tmp_path, offline=True)
+    assert table.provenance["endpoint"] == "https://api.example.org/"
+    assert SECRET not in json.dumps(table.provenance)
+    assert main(["mp", "export", str(tmp_path / "snap.json"), "--cache-dir", str(tmp_path)]) == 0
+    assert SECRET not in (tmp_path / "snap.json").read_text()
+    capsys.readouterr()
+    client = mp._Client("k" * 32, f"https://user:{SECRET}@api.example.org/", TT, mp.RetryPolicy())
+    assert client.endpoint == "https://api.example.org/" and SECRET not in repr(client)
+    assert SECRET not in client._redact(f"failed https://user:{SECRET}@api.example.org/x and {SECRET}")
+    err = client._error("network", None, OSError(), "Li-N-O", 1)
+    assert SECRET not in str(err) and "https://api.example.org/" in str(err)

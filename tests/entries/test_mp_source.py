@@ -65,7 +65,7 @@ def api_key(monkeypatch):
 def delays(monkeypatch):
     """Backoff delays our retry layer asked for (not slept)."""
     got: list[float] = []
-    monkeypatch.setattr(mp, "_sleep", got.append)
+    monkeypatch.setattr(mp.client, "_sleep", got.append)  # the retry layer's sleep
     return got
 
 
@@ -243,7 +243,7 @@ def test_failed_write_leaves_nothing(srv, tmp_path, monkeypatch):
     def boom(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(mp.os, "fsync", boom)
+    monkeypatch.setattr(os, "fsync", boom)
     with pytest.raises(OSError, match="No space"):
         mp.load_mp(["Li", "S"], cache_dir=tmp_path, endpoint=srv.endpoint, **FAST)
     assert _cache_files(tmp_path) == []
@@ -449,3 +449,19 @@ def test_screening_command_line_has_mp(srv, tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("MP_API_KEY")
     assert cli.main(["mp", "fetch", "Li", "Na", "--cache-dir", str(tmp_path)]) == 2
     assert capsys.readouterr().err.startswith("error: no Materials Project API key")
+
+
+def test_endpoint_credentials_reach_the_server_but_no_file(srv, tmp_path):
+    """Issue 26, S2: ``MP_API_ENDPOINT=http://user:pw@host/`` works, and user and password are recorded nowhere."""
+    secret = "pw-s3cret"
+    endpoint = srv.endpoint.replace("://", f"://user:{secret}@", 1)
+    table = mp.load_mp(["Li", "S"], cache_dir=tmp_path, endpoint=endpoint, **FAST)
+    assert len(table.ids) > 0 and secret not in json.dumps(table.provenance)
+    assert table.provenance["endpoint"] == srv.endpoint.rstrip("/") + "/"
+    from screening.entries.mp_summary import load_mp_gaps
+
+    _, gap_prov = load_mp_gaps([["Li", "S"]], tmp_path, endpoint=endpoint, **FAST)
+    assert secret not in json.dumps(gap_prov)
+    out, _ = mp.export_cache(tmp_path, tmp_path / "snap.json")
+    for path in [*_cache_files(tmp_path), out]:
+        assert secret not in _text(path) and "user:" not in _text(path), path

@@ -106,7 +106,7 @@ def test_mp_evidence_classifies_li_lgps_and_user_table_overrides(srv, tmp_path, 
 
 def test_summary_retries_429_and_fails_on_persistent_500_in_one_line(srv, tmp_path, monkeypatch):
     delays = []
-    monkeypatch.setattr(mp, "_sleep", delays.append)
+    monkeypatch.setattr(mp.client, "_sleep", delays.append)
     srv.inject(429, times=1, path_prefix="/materials/summary")
     rec = fetch_summary(["Li", "S"], tmp_path, endpoint=srv.endpoint, retries=2, backoff=0.5, timeout=10)
     assert not rec.from_cache and len(rec.docs) == len(srv.dataset.by_chemsys["Li"]) + len(

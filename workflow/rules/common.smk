@@ -7,7 +7,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-from screening.data import MP2019_FILE
+from screening.entries.sources import entry_source
 from screening.errors import ScreeningError
 from screening.screen.config import (
     ScreenConfig,
@@ -42,6 +42,7 @@ try:
     SCREEN = ScreenConfig.from_dict(config)
     check_results_dir(config, os.getcwd(), workflow.basedir)  # not /, .., src, a newline, a symlink loop
     SOURCE = resolve_source(config, os.getcwd(), workflow.basedir)
+    ENTRY_SOURCE = entry_source(SOURCE)  # typed: per_system (Materials Project), files, ...
 except ScreeningError as exc:
     raise WorkflowError(str(exc)) from None
 
@@ -81,11 +82,9 @@ def config_subset(*keys):
 
 def source_input(wildcards):
     """The snapshot file (a changed file reruns the screen), or the Materials Project fetch manifest."""
-    if SOURCE == "mp":
+    if ENTRY_SOURCE.per_system:
         return [f"{RESULTS}/entries/mp_systems.json"]
-    if SOURCE == "mp2019":
-        return [str(MP2019_FILE)]
-    return [SOURCE] if SOURCE != "experimental" else []
+    return [str(f) for f in ENTRY_SOURCE.files]
 
 
 def electronic_input(wildcards):

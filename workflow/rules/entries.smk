@@ -1,7 +1,7 @@
 # Data for the screen: entries of every needed element, candidate coatings, stability windows.
 
 
-if SOURCE == "mp":
+if ENTRY_SOURCE.per_system:
 
     rule fetch_mp:
         """The only job that talks to the Materials Project API (run on the submit host, retried).

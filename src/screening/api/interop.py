@@ -2,7 +2,7 @@
 
 * in: an :class:`~screening.thermo.Engine` from a list of pymatgen entries (``ComputedEntry``,
   ``ComputedStructureEntry``, ``PDEntry``) or from a ``PhaseDiagram``; formation energies use the
-  elemental references of the same entries (never another functional's; SCIENCE.md, pymatgen #3319);
+  elemental references of the same entries (never another functional's; docs/science.md, pymatgen #3319);
 * out: compositions as pymatgen ``Composition`` and a profile's kinks as pymatgen ``BalancedReaction``.
 """
 

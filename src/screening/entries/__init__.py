@@ -6,7 +6,9 @@ from screening.entries.exclude import Exclusion, exclude_entries, parse_exclude
 from screening.entries.sources import (
     DEFAULT_SOURCE,
     NAMED_SOURCES,
+    EntrySource,
     entries_to_table,
+    entry_source,
     load_experimental,
     load_mp2019,
     load_snapshot,
@@ -18,9 +20,11 @@ from screening.entries.table import EntryTable
 __all__ = [
     "DEFAULT_SOURCE",
     "NAMED_SOURCES",
+    "EntrySource",
     "EntryTable",
     "Exclusion",
     "entries_to_table",
+    "entry_source",
     "exclude_entries",
     "load_experimental",
     "load_mp2019",

@@ -1,21 +1,28 @@
-"""Entry sources: the packaged MP 2019 snapshot, snapshot files, pymatgen's experimental data, (Materials
-Project in ``mp.py``).
+"""Entry sources: one class per source behind one interface, and the loaders of the file sources.
 
-Every loader returns an :class:`~screening.entries.table.EntryTable` of formation energies per atom
+:class:`EntrySource` is what the rest of the package holds: :class:`Mp2019Source` (the packaged Materials
+Project 2019 snapshot, the default), :class:`ExperimentalSource` (pymatgen's experimental formation
+enthalpies), :class:`FileSource` (a snapshot file) and :class:`MPSource` (Materials Project through mp-api,
+:mod:`screening.entries.mp`). :func:`entry_source` makes one from its command-line/config name, as
+:func:`screening.mlip.model.get_model` makes an :class:`~screening.mlip.model.EnergyModel`.
+
+Every source returns an :class:`~screening.entries.table.EntryTable` of formation energies per atom
 with the elements at 0 and a provenance record (kind, file, sha256, version, and for Materials Project
-data its licence and citations). Snapshot files are parsed once per machine and then read from the
-binary cache of :mod:`screening.entries.cache`. Nothing is read at import time.
+data its licence and citations). Snapshot files and pymatgen's experimental table are parsed once per
+machine and then read from the binary cache of :mod:`screening.entries.cache`. Nothing is read at import
+time.
 """
 
 from __future__ import annotations
 
+import abc
 import csv
 import gzip
-import hashlib
+import importlib.util
 import io
 import json
-import math
 import os
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,22 +31,15 @@ import numpy as np
 from screening.composition.parse import parse_formula
 from screening.data import DEFAULT_SOURCE, MP2019_FILE, MP2019_LABEL, MP2019_PROVENANCE, NAMED_SOURCES
 from screening.entries.cache import cached_table
+from screening.entries.computed import ALLOWED_CLASSES, check_classes, entries_to_table, foreign_class
+from screening.entries.files import dist_version, sha256_of
 from screening.entries.table import EntryTable
-from screening.errors import FormulaError, ScreeningError, SourceError
+from screening.errors import FormulaError, SourceError
 
 #: Column names accepted for the formation energy in a CSV snapshot [eV/atom].
 ENERGY_COLUMNS = ("target", "e_form", "formation_energy_per_atom", "formation_energy", "e_form_per_atom")
 #: Column names accepted for an identifier in a CSV snapshot.
 ID_COLUMNS = ("material_id", "id", "entry_id", "mpid")
-
-
-def sha256_of(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file (streamed)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _read_text(path: Path) -> str:
@@ -232,184 +232,20 @@ def _parse_entries_json(text: str, provenance: dict) -> EntryTable:
     return table
 
 
-def entries_to_table(entries: list, provenance: dict) -> EntryTable:
-    """Turn pymatgen ComputedEntry objects or their dicts into a formation-energy table.
+#: Where pymatgen keeps its experimental formation enthalpies (inside the installed package).
+EXPERIMENTAL_FILE = "pymatgen/analysis/compatibility/exp_compounds.json.gz"
 
-    Energies are corrected total energies (``entry.energy``, i.e. with the corrections the source
-    applied); formation energies use the lowest-energy-per-atom elemental entry of the same list as
-    reference. Entries containing an element with no elemental entry are dropped and listed in the
-    provenance (``dropped_no_reference``), so asking for that element later names the problem.
 
-    Args:
-        entries: ComputedEntry/ComputedStructureEntry objects or ``as_dict()`` dicts.
-        provenance: Source description, extended with counts.
-    """
-    where = provenance.get("path", "the entry list")
-    objs = [_as_entry(e, i, where) for i, e in enumerate(entries)]
-    refs: dict[str, float] = {}
-    for e in objs:
-        if e.composition.is_element:
-            el = e.composition.elements[0].symbol
-            refs[el] = min(refs.get(el, np.inf), e.energy_per_atom)
-    if not refs:
-        raise SourceError(
-            f"{where!r} has no elemental entries (e.g. Li, O2): total energies become formation energies only "
-            "against elemental entries of the same calculations; add them, or give formation energies per atom "
-            "in a CSV 'formula,e_form'"
-        )
-    formulas, energies, ids, dropped = [], [], [], set()
-    for i, e in enumerate(objs):
-        comp = e.composition
-        els = [el.symbol for el in comp.elements]
-        if any(el not in refs for el in els):
-            dropped.update(el for el in els if el not in refs)
-            continue
-        e_form = (e.energy - sum(comp[el] * refs[el] for el in els)) / comp.num_atoms
-        formulas.append(comp.formula.replace(" ", ""))
-        energies.append(e_form)
-        ids.append(str(e.entry_id) if e.entry_id is not None else f"entry{i}")
-    provenance = dict(provenance)
-    provenance.update(
-        n_entries=len(formulas),
-        energy_kind="formation_energy_per_atom (from corrected total energies, same-file elemental refs)",
-        elemental_references_eV_per_atom={k: round(v, 6) for k, v in sorted(refs.items())},
+def _experimental_path() -> Path:
+    """The installed ``exp_compounds.json.gz``, found without importing pymatgen (seconds of CPU)."""
+    spec = importlib.util.find_spec("pymatgen")
+    for root in (spec.submodule_search_locations or []) if spec is not None else []:
+        path = Path(root).parent / EXPERIMENTAL_FILE
+        if path.exists():
+            return path
+    raise SourceError(
+        f"pymatgen's experimental data file {EXPERIMENTAL_FILE} is missing; reinstall pymatgen (pip install -e .)"
     )
-    if dropped:
-        provenance["dropped_no_reference"] = sorted(dropped)
-    if not formulas:
-        raise SourceError(
-            f"no entry of {where!r} has elemental references for all its elements (missing: "
-            f"{', '.join(sorted(dropped))}); add the elemental entries of the same calculations"
-        )
-    return EntryTable.from_records(formulas, np.array(energies), ids, provenance, add_element_references=False)
-
-
-_ENTRY_MODULES = ("pymatgen.entries.computed_entries", "pymatgen.core.entries")  # the module moved in 2025
-_ENTRY_CLASSES = (
-    "ComputedEntry", "ComputedStructureEntry", "EnergyAdjustment", "ConstantEnergyAdjustment",
-    "ManualEnergyAdjustment", "CompositionEnergyAdjustment", "TemperatureEnergyAdjustment",
-)
-#: The only ``(@module, @class)`` pairs a JSON entry (or structure) may name, at any depth. pymatgen's
-#: ``from_dict`` hands ``data``, ``parameters``, ``energy_adjustments`` and site properties to monty's
-#: decoder, which imports whatever module a nested ``{"@module": M, "@class": C}`` names: a data file
-#: must never make this program import (i.e. run) anything, so everything else is refused before decoding.
-ALLOWED_CLASSES = frozenset(
-    {(m, c) for m in _ENTRY_MODULES for c in _ENTRY_CLASSES}
-    | {
-        ("pymatgen.core.composition", "Composition"),
-        ("pymatgen.core.structure", "Structure"),
-        ("pymatgen.core.lattice", "Lattice"),
-        ("pymatgen.core.sites", "PeriodicSite"),
-        ("pymatgen.core.periodic_table", "Element"),
-        ("pymatgen.core.periodic_table", "Species"),
-        ("pymatgen.core.periodic_table", "DummySpecies"),
-    }
-)
-_CLASSES_FIX = (
-    "entries may only hold pymatgen ComputedEntry/ComputedStructureEntry, EnergyAdjustment, Composition and "
-    "Structure/Lattice dicts and plain values (nothing a data file names is imported); remove it, or write the "
-    "file again from the entries (e.g. 'screening mp export')"
-)
-
-
-def foreign_class(obj) -> tuple[str, str] | None:
-    """The first ``@module``/``@class`` in ``obj`` (at any depth) not in :data:`ALLOWED_CLASSES`.
-
-    Returns:
-        ``(where, "module.Class")`` with ``where`` a path such as ``data/x`` into ``obj``; None when every
-        class it names is allowed. Iterative, so no nesting depth breaks it.
-    """
-    stack = [(obj, "")]
-    while stack:
-        o, where = stack.pop()
-        if isinstance(o, dict):
-            if "@module" in o or "@class" in o:
-                pair = (o.get("@module"), o.get("@class"))
-                if pair not in ALLOWED_CLASSES:
-                    name = ".".join(str(x)[:80] for x in pair if x is not None)
-                    return where or "(top level)", name
-            stack.extend((v, f"{where}/{k}" if where else str(k)) for k, v in reversed(list(o.items())))
-        elif isinstance(o, list):
-            stack.extend((v, f"{where}[{j}]") for j, v in reversed(list(enumerate(o))))
-    return None
-
-
-def check_classes(obj, what: str) -> None:
-    """Raise :class:`SourceError` (one line naming ``what`` and the class) if ``obj`` names a foreign class."""
-    found = foreign_class(obj)
-    if found is not None:
-        where, name = found
-        raise SourceError(f"{what} asks for class {name!r} (at {where}), which is not allowed; {_CLASSES_FIX}")
-
-
-_ENTRY_FIX = (
-    "each entry must be a pymatgen ComputedEntry dict or {'composition': 'Li2O', 'energy': <total eV per "
-    "formula unit as written>, 'entry_id': ...}"
-)
-
-
-def _bad_entry(i: int, where: str, why: str) -> SourceError:
-    return SourceError(f"entry {i} of {where!r} {why}; {_ENTRY_FIX}")
-
-
-def _is_number(v) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _as_entry(e, i: int, where: str):
-    """One ComputedEntry from an object or a dict, with the entry and the field at fault named on error.
-
-    Besides pymatgen's own dicts (``@class``), a plain ``{"composition", "energy"}`` dict is accepted:
-    ``energy`` is the total energy [eV] of the composition as written, ``correction`` optional [eV].
-    """
-    from pymatgen.entries.computed_entries import ComputedEntry, ComputedStructureEntry
-
-    if isinstance(e, ComputedEntry):
-        entry = e
-    else:
-        if not isinstance(e, dict):
-            raise _bad_entry(i, where, f"is a {type(e).__name__} ({str(e)[:40]}), not a dict")
-        check_classes(e, f"entry {i} of {where!r}")  # before anything is decoded (issue 26, S1)
-        missing = [k for k in ("composition", "energy") if k not in e]
-        if missing:
-            raise SourceError(f"entry {i} of {where!r} has no {' or '.join(missing)}; {_ENTRY_FIX}")
-        comp = e["composition"]
-        try:
-            if isinstance(comp, str):
-                parse_formula(comp)
-            elif isinstance(comp, dict) and comp and all(isinstance(k, str) for k in comp):
-                bad = [k for k, v in comp.items() if not _is_number(v) or not 0 <= v <= 1e6 or v != v]
-                if bad:
-                    raise SourceError(
-                        f"entry {i} of {where!r}: amount of {bad[0]!r} is {comp[bad[0]]!r}, not a number in 0..1e6"
-                    )
-                parse_formula("".join(f"{k}{v:.12g}" for k, v in comp.items() if v > 0))
-            else:
-                raise SourceError(f"entry {i} of {where!r}: composition {str(comp)[:40]!r} is neither a formula nor "
-                                  f"a mapping element -> amount; {_ENTRY_FIX}")
-        except FormulaError as exc:
-            raise SourceError(f"entry {i} of {where!r}: {exc}") from None
-        for key in ("energy", "correction"):
-            if key in e and not (_is_number(e[key]) and math.isfinite(e[key])):
-                raise SourceError(f"entry {i} of {where!r}: {key} {e[key]!r} is not a finite number [eV]; {_ENTRY_FIX}")
-        try:
-            if "@class" in e:
-                entry = (ComputedStructureEntry if "structure" in e else ComputedEntry).from_dict(e)
-            else:
-                entry = ComputedEntry(
-                    comp, float(e["energy"]), correction=float(e.get("correction", 0.0)),
-                    entry_id=e.get("entry_id", e.get("material_id")),
-                )
-        except Exception as exc:  # noqa: BLE001 - any pymatgen failure is this entry's fault
-            raise _bad_entry(i, where, f"is not a valid ComputedEntry dict ({exc!r})") from None
-    try:
-        energy = float(entry.energy)
-        n_atoms = float(entry.composition.num_atoms)
-    except Exception as exc:  # noqa: BLE001
-        raise _bad_entry(i, where, f"has an unusable energy or composition ({exc!r})") from None
-    if not (math.isfinite(energy) and n_atoms > 0):
-        raise SourceError(f"entry {i} of {where!r} has energy {energy!r} eV for {n_atoms:g} atoms; {_ENTRY_FIX}")
-    return entry
 
 
 @lru_cache(maxsize=1)
@@ -418,16 +254,16 @@ def load_experimental() -> EntryTable:
 
     ``pymatgen/analysis/compatibility/exp_compounds.json.gz`` holds 2,135 compounds with formation
     enthalpies in eV per formula unit (the fitting set of MP's anion corrections, Wang et al., Sci. Rep.
-    11, 15496 (2021)); they are converted to eV/atom with the elements at 0.
+    11, 15496 (2021)); they are converted to eV/atom with the elements at 0. The parsed table is cached
+    like a snapshot's (:mod:`screening.entries.cache`), keyed by the file's sha256 and pymatgen's version.
     """
-    import pymatgen
-    import pymatgen.analysis.compatibility as compat
+    path = _experimental_path()
+    sha = sha256_of(path)
+    version = dist_version("pymatgen")
+    return cached_table(sha, f"{path.name}|pymatgen {version}", lambda: _parse_experimental(path, sha, version))
 
-    path = Path(compat.__file__).parent / "exp_compounds.json.gz"
-    if not path.exists():
-        raise SourceError(
-            f"pymatgen's experimental data file {path} is missing; reinstall pymatgen (pip install -e .)"
-        )
+
+def _parse_experimental(path: Path, sha: str, version: str | None) -> EntryTable:
     with gzip.open(path, "rt") as fh:
         records = json.load(fh)
     formulas, energies, ids = [], [], []
@@ -438,28 +274,150 @@ def load_experimental() -> EntryTable:
         ids.append(f"exp:{rec['formula']}" + (f"({rec['mpid']})" if rec.get("mpid") else ""))
     provenance = {
         "source": "experimental",
-        "file": "pymatgen/analysis/compatibility/exp_compounds.json.gz",
-        "sha256": sha256_of(path),
-        "pymatgen_version": getattr(pymatgen, "__version__", None) or _dist_version("pymatgen"),
+        "file": EXPERIMENTAL_FILE,
+        "sha256": sha,
+        "pymatgen_version": version,
         "n_entries": len(formulas),
         "energy_kind": "experimental formation enthalpy per atom (298 K)",
     }
     return EntryTable.from_records(formulas, np.array(energies), ids, provenance)
 
 
-def _dist_version(name: str) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
+# ---------------------------------------------------------------------------------------------- sources
+class EntrySource(abc.ABC):
+    """A source of formation energies: its name, what it needs to be asked, and its table.
 
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return None
+    Attributes:
+        name: Kind of the source (``mp2019``, ``experimental``, ``file``, ``mp``).
+        per_system: True when the source is fetched per chemical system (Materials Project): it needs a
+            bounded element set, and the workflow fetches its systems in a step of their own first.
+        has_band_gaps: True when the source also offers band gaps (the Materials Project summary endpoint).
+    """
+
+    name: str = ""
+    per_system: bool = False
+    has_band_gaps: bool = False
+
+    @property
+    def spec(self) -> str:
+        """How the source is named on the command line and in configs."""
+        return self.name
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The data files of ours or the user's that the source reads (a changed file reruns a screen)."""
+        return ()
+
+    @abc.abstractmethod
+    def load(self, elements: Iterable[str] | None = None) -> EntryTable:
+        """The formation-energy table; ``elements``: what the caller will ask about (file sources hold
+        everything they hold and ignore it; a per-system source fetches exactly that chemical system)."""
+
+    def load_systems(self, systems: Iterable[Iterable[str]]) -> EntryTable:
+        """One table that covers every chemical system in ``systems`` (file sources: their whole table)."""
+        return self.load(sorted({el for s in systems for el in s}))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.spec!r})"
+
+
+class Mp2019Source(EntrySource):
+    """The Materials Project 2019 snapshot shipped with the package (the default; :func:`load_mp2019`)."""
+
+    name = "mp2019"
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return (MP2019_FILE,)
+
+    def load(self, elements=None) -> EntryTable:
+        return load_mp2019()
+
+
+class ExperimentalSource(EntrySource):
+    """pymatgen's experimental formation enthalpies (:func:`load_experimental`)."""
+
+    name = "experimental"
+
+    def load(self, elements=None) -> EntryTable:
+        return load_experimental()
+
+
+class FileSource(EntrySource):
+    """A snapshot file (CSV or JSON, optionally gzipped; :func:`load_snapshot`). Nothing is read until
+    :meth:`load`."""
+
+    name = "file"
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = path
+
+    @property
+    def spec(self) -> str:
+        return str(self.path)
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        return (Path(self.path),)
+
+    def load(self, elements=None) -> EntryTable:
+        return load_snapshot(self.path)
+
+
+class MPSource(EntrySource):
+    """Materials Project through mp-api, per chemical system, cached (:mod:`screening.entries.mp`).
+
+    Args:
+        options: An :class:`~screening.entries.mp.options.MPOptions`, a mapping of its fields, or None for
+            the defaults.
+    """
+
+    name = "mp"
+    per_system = True
+    has_band_gaps = True
+
+    def __init__(self, options=None):
+        from screening.entries.mp.options import MPOptions
+
+        self.options = MPOptions.build(options)
+
+    def load(self, elements=None) -> EntryTable:
+        from screening.entries.mp.fetch import load_mp
+
+        return load_mp(elements, options=self.options)
+
+    def load_systems(self, systems) -> EntryTable:
+        from screening.entries.mp.fetch import load_mp_systems
+
+        return load_mp_systems(systems, options=self.options)
+
+
+#: The named sources (the ``source`` setting) and their classes; anything else is a snapshot path.
+SOURCES: dict[str, type[EntrySource]] = {"mp2019": Mp2019Source, "experimental": ExperimentalSource, "mp": MPSource}
+
+
+def entry_source(spec: str | os.PathLike | EntrySource | None = None, options: Mapping | None = None) -> EntrySource:
+    """The source named ``spec``: ``"mp2019"`` (default, ``None``), ``"experimental"``, ``"mp"``, or a path
+    to a snapshot file (an :class:`EntrySource` is returned as it is).
+
+    Args:
+        spec: The command-line/config name, or a path.
+        options: Settings of the Materials Project source (an ``MPOptions`` or a mapping of its fields);
+            ignored by the other sources.
+    """
+    if isinstance(spec, EntrySource):
+        return spec
+    name = DEFAULT_SOURCE if spec is None else str(spec)
+    if name == MPSource.name:
+        return MPSource(options)
+    cls = SOURCES.get(name)
+    return cls() if cls is not None else FileSource(spec)
 
 
 def load_source(
-    spec: str | os.PathLike | None = None, elements: list[str] | None = None, **options
+    spec: str | os.PathLike | EntrySource | None = None, elements: list[str] | None = None, **options
 ) -> EntryTable:
-    """Load an entry source from its command-line/config name.
+    """Load an entry source from its command-line/config name: ``entry_source(spec, options).load(elements)``.
 
     Args:
         spec: ``"mp2019"`` (default, ``None``) for the packaged Materials Project snapshot,
@@ -467,30 +425,28 @@ def load_source(
             Project through mp-api (see :mod:`screening.entries.mp`), or a path to a snapshot file.
         elements: The elements the caller will ask about. File sources ignore it (they hold
             everything they hold); the Materials Project source fetches exactly that chemical system.
-        **options: passed to the Materials Project source (thermo type, cache directory, ...).
+        **options: passed to the Materials Project source (fields of ``MPOptions``: thermo type, cache
+            directory, ...).
 
     Raises:
         SourceError: unknown source or unreadable file.
     """
-    if spec is None or str(spec) == "mp2019":
-        return load_mp2019()
-    if str(spec) == "experimental":
-        return load_experimental()
-    if str(spec) == "mp":
-        try:
-            from screening.entries import mp
-        except ImportError as exc:  # pragma: no cover - depends on installation
-            raise ScreeningError(f"the Materials Project source needs mp-api: {exc}; run pip install -e .") from None
-        return mp.load_mp(elements=elements, **options)
-    return load_snapshot(spec)
+    return entry_source(spec, options).load(elements)
 
 
 __all__ = [
     "ALLOWED_CLASSES",
     "DEFAULT_SOURCE",
     "NAMED_SOURCES",
+    "SOURCES",
+    "EntrySource",
+    "ExperimentalSource",
+    "FileSource",
+    "MPSource",
+    "Mp2019Source",
     "check_classes",
     "entries_to_table",
+    "entry_source",
     "foreign_class",
     "load_experimental",
     "load_mp2019",

@@ -4,7 +4,7 @@ Evidence order (the first that knows the phase wins, and is recorded with the va
 
 1. ``table``: a user table (CSV ``formula,band_gap[,is_metal][,note]``, gaps in eV) that overrides the rest;
 2. ``mp``: the Materials Project summary endpoint, band gap and ``is_metal`` of the lowest-energy material
-   of the composition (:mod:`screening.entries.mp_summary`);
+   of the composition (:mod:`screening.entries.mp.summary`);
 3. ``rule`` (metal rule): elemental metals and anion-free intermetallics (Li15Ge4, LiIn, Li-Si alloys) conduct;
 4. ``closed-shell rule``: charge-balanced compounds of closed-shell ions insulate (:func:`rule_insulating`):
    s/p-block cations at their group valence, d0 and d10 cations, anions at their most negative state
@@ -14,7 +14,7 @@ Evidence order (the first that knows the phase wins, and is recorded with the va
 
 A phase conducts when ``is_metal`` is true or its band gap is below the threshold (default 0.1 eV). PBE gaps
 underestimate real ones, so a small positive PBE gap is read as "may conduct" only below the threshold
-(SCIENCE.md "Interphase character"; Wenzel et al., Solid State Ionics 278, 98 (2015); Zhu, He & Mo,
+(docs/interphase.md; Wenzel et al., Solid State Ionics 278, 98 (2015); Zhu, He & Mo,
 ACS AMI 7, 23685 (2015); Richards et al., Chem. Mater. 28, 266 (2016)). The closed-shell rule is checked
 against published band gaps in ``tests/data/published_band_gaps.csv`` (docs/interphase.md).
 """
@@ -31,7 +31,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from screening.composition.parse import formula_key, parse_formula
+from screening.composition.parse import parse_formula
+from screening.entries.gaps import GapRecord, composition_key
 from screening.errors import InputError, ScreeningError
 
 #: A phase conducts electrons when its band gap is below this [eV] (or ``is_metal`` is true).
@@ -103,32 +104,8 @@ class ElectronicCharacter:
         return d
 
 
-@dataclass(frozen=True)
-class GapRecord:
-    """A band gap of one composition from some evidence (user table row or Materials Project material).
-
-    Attributes:
-        formula: Formula as given by the evidence.
-        band_gap: [eV], >= 0; None if only ``is_metal`` is known.
-        is_metal: True/False, or None if not given.
-        material_id: Materials Project id (None for a user table).
-        detail: Where it comes from (file and row, or material id).
-    """
-
-    formula: str
-    band_gap: float | None
-    is_metal: bool | None
-    material_id: str | None = None
-    detail: str = ""
-
-
 class ElectronicTableError(ScreeningError, ValueError):
     """A malformed electronic (band gap) table."""
-
-
-def composition_key(formula: str) -> tuple:
-    """The lookup key of a formula: its composition normalised to one atom (``Li4S2`` == ``Li2S``)."""
-    return formula_key(parse_formula(formula))
 
 
 def _parse_bool(text: str | None) -> bool | None:
@@ -446,12 +423,12 @@ def build_model(
         gap_threshold: Conducting below this gap [eV].
         use_rule: Apply the metal rule and the closed-shell rule.
         mp_options: ``cache_dir``, ``offline``, ``endpoint``, ``retries``, ``backoff``, ... of
-            :func:`screening.entries.mp_summary.load_mp_gaps`.
+            :func:`screening.entries.mp.summary.load_mp_gaps`.
 
     Raises:
         ElectronicTableError: a malformed table. SourceError: Materials Project errors (see ``load_mp``).
     """
-    from screening.entries.sources import sha256_of
+    from screening.entries.files import sha256_of
 
     provenance: dict = {}
     records = None
@@ -460,7 +437,7 @@ def build_model(
         provenance["table"] = {"path": str(table), "sha256": sha256_of(Path(table).expanduser())}
     gaps = None
     if mp_systems is not None:
-        from screening.entries.mp_summary import load_mp_gaps
+        from screening.entries.mp.summary import load_mp_gaps
 
         gaps, provenance["mp"] = load_mp_gaps(mp_systems, **(mp_options or {}))
     return ElectronicModel(records, gaps, gap_threshold, use_rule, provenance)

@@ -131,8 +131,7 @@ def banner(placements: list) -> list[str]:
 
 def cmd_energy(args: argparse.Namespace) -> int:
     """``screening energy FILE...``: relax, formation energy, e_above_hull and decomposition."""
-    from screening.cli import _jsonable
-    from screening.entries import load_source
+    from screening.entries import entry_source
     from screening.mlip.energies import MLIP_NOTE
     from screening.mlip.hull import place
     from screening.thermo import Engine
@@ -145,8 +144,7 @@ def cmd_energy(args: argparse.Namespace) -> int:
         warn_flags(e)
         entries.append(e)
     elements = sorted({el for e in entries for el in e.composition})
-    options = {"thermo_type": args.thermo_type} if args.source == "mp" and args.thermo_type else {}
-    table = load_source(args.source, elements=elements, **options)
+    table = entry_source(args.source, {"thermo_type": args.thermo_type}).load(elements)  # options: mp only
     eng = Engine(table)
     placements = [place(e, eng) for e in entries]
     model_scale = [None] * len(placements)
@@ -165,12 +163,13 @@ def cmd_energy(args: argparse.Namespace) -> int:
         import json
 
         from screening import __version__
+        from screening.output import jsonable
 
         results = [p.as_dict() | ({"model_scale": m.as_dict()} if m else {}) for p, m in zip(placements, model_scale,
                                                                                                strict=True)]
         doc = {"command": "energy", "result": results, "note": MLIP_NOTE,
                "provenance": {"package": "screening", "version": __version__, "source": table.provenance}}
-        print(json.dumps(_jsonable(doc), indent=2))
+        print(json.dumps(jsonable(doc), indent=2))
         return 0
     src = table.provenance.get("file") or table.provenance.get("source")
     print(f"structures relaxed with {entries[0].model['model']} {entries[0].model['version']}; hull of {src}")

@@ -5,7 +5,7 @@ computed by the same model (:mod:`.references`), the formation energy per atom i
 
     E_f = (E - sum_el n_el mu_el) / N      [eV/atom]
 
-(SCIENCE.md, "Energies from machine-learned potentials": references of the same scale, never a
+(docs/mlip.md, "Placing it on a data set's hull": references of the same scale, never a
 database's). Every result is cached on disk by the sha256 of the file's content, the model, its
 version and the relaxation settings, so a structure is relaxed once; a cached result is returned
 unchanged (byte-identical energies), never recomputed.

@@ -1,7 +1,7 @@
 """Elemental reference energies computed by the model itself.
 
 A formation energy from a machine-learned total energy needs elemental chemical potentials on the
-same scale (SCIENCE.md, "Energies from machine-learned potentials"): never a database's elemental
+same scale (docs/mlip.md, "Placing it on a data set's hull"): never a database's elemental
 energies, which belong to another functional or correction scheme. This module builds each element's
 ground-state structure in code (no downloads), relaxes it with the model and keeps the lowest energy
 per atom; results are cached per model and version.

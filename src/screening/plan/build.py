@@ -1,6 +1,6 @@
 """The screen's plan: stacks, and every interface computed once with its integer id and chunk.
 
-Per coating C and stack (electrode E, electrolyte L) (SCIENCE.md; Xiao et al., Joule 3, 1252 (2019);
+Per coating C and stack (electrode E, electrolyte L) (docs/science.md; Xiao et al., Joule 3, 1252 (2019);
 Richards et al., Chem. Mater. 28, 266 (2016)):
 
 * C | E: a cathode open to Li at the bottom and at the top of its voltage range, and C | charged cathode

@@ -2,7 +2,7 @@
 
 A screen is a set of *stacks* (one electrode with one electrolyte) and the candidate coatings that
 could sit between them. Each reaction the screen computes is an :class:`Interface` ``a | b``, closed
-(``voltage`` None) or open to Li at ``voltage`` [V vs Li/Li+] (SCIENCE.md; Richards et al., Chem.
+(``voltage`` None) or open to Li at ``voltage`` [V vs Li/Li+] (docs/science.md; Richards et al., Chem.
 Mater. 28, 266 (2016)). The plan gives every interface an integer id; every table joins on it, never
 on a formatted string.
 """

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 
+from screening.entries.sources import entry_source
 from screening.interphase import ElectronicModel
 from screening.screen.config import ScreenConfig, source_spec
-from screening.screen.entries import required_systems
+from screening.screen.systems import required_systems
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +30,13 @@ def electronic_model(cfg: ScreenConfig, offline: bool = True) -> ElectronicModel
     Raises:
         ElectronicTableError: a malformed user table. SourceError: MP band gaps not cached (offline).
     """
-    systems = required_systems(cfg) if source_spec(cfg.raw) == "mp" else None
+    systems = required_systems(cfg) if entry_source(source_spec(cfg.raw)).has_band_gaps else None
     return cfg.electronic.model(systems, _mp_options(cfg, offline))
 
 
 def fetch_band_gaps(cfg: ScreenConfig) -> dict:
     """Fetch (or find cached) the MP band gaps of every chemical system of the screen; their provenance."""
-    from screening.entries.mp_summary import load_mp_gaps
+    from screening.entries.mp.summary import load_mp_gaps
 
     gaps, provenance = load_mp_gaps(required_systems(cfg), **_mp_options(cfg, offline=False))
     log.info("band gaps of %d compositions over %d systems", len(gaps), len(provenance["systems"]))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import importlib.util
 import json
 import logging
 import warnings
@@ -19,13 +18,14 @@ from pathlib import Path
 
 import screening
 from screening.composition import parse_formula
-from screening.composition.parse import ATOMIC_NUMBER
-from screening.entries import EntryTable, exclude_entries, load_snapshot, load_source, sha256_of
+from screening.entries import EntryTable, exclude_entries, load_snapshot, sha256_of
 from screening.entries.cache import read_table as read_binary_table
 from screening.entries.cache import write_table as write_binary_table
-from screening.errors import FormulaError, IntegrityError, ScreeningWarning, SourceError
+from screening.entries.sources import EntrySource, entry_source
+from screening.errors import IntegrityError, ScreeningWarning
 from screening.screen.config import ConfigError, ScreenConfig
 from screening.screen.io import atomic_write, atomic_write_json, corrupt_file_message
+from screening.screen.systems import _sorted_elements, needed_elements, parse_material, required_systems
 
 log = logging.getLogger(__name__)
 
@@ -36,81 +36,11 @@ BINARY_KEY = "screening.screen.entries/1"
 ENTRY_COLUMNS = ("formula", "e_form", "id")
 
 
-def _sorted_elements(elements) -> list[str]:
-    return sorted(set(elements), key=lambda e: ATOMIC_NUMBER.get(e, 999))
-
-
-def parse_material(formula: str, key: str) -> dict[str, float]:
-    """Parse a configured formula; the error names its config key."""
-    try:
-        return parse_formula(formula)
-    except FormulaError as exc:
-        raise ConfigError(f"config key {key}: {exc}") from None
-
-
-def needed_elements(cfg: ScreenConfig, source: str) -> list[str] | None:
-    """Every element the screen may ask the source about (None: everything the source holds).
-
-    The configured materials' elements plus Li, plus the query's ``elements`` when a query is enabled.
-    A query without ``elements`` needs the whole source, which a file source has but Materials Project
-    does not: there it is an error.
-    """
-    els = {"Li"}
-    for m in cfg.materials:
-        els.update(parse_material(m.formula, m.key + ".formula"))
-        if m.charged:
-            els.update(parse_material(m.charged, m.key + ".charged"))
-    q = cfg.query
-    if q.get("enabled"):
-        if q.get("elements"):
-            els.update(q["elements"])
-            els.update(q.get("require_elements") or [])
-        elif source == "mp":
-            raise ConfigError(
-                "config key coatings.query.elements must list the elements the query may use when source is mp "
-                "(Materials Project is fetched per chemical system)"
-            )
-        else:
-            return None
-    return _sorted_elements(els)
-
-
-def required_systems(cfg: ScreenConfig) -> list[tuple[str, ...]]:
-    """Chemical systems (each with Li) that the screen's windows and interfaces need.
-
-    One per material (its window) and one per interface: coating | electrode, coating | electrolyte
-    and the electrolyte | electrode baselines, charged compositions included. With a query over
-    ``elements`` Q, also Q + Li and Q + each electrode and electrolyte. A per-system source (Materials
-    Project) fetches the minimal cover of these instead of the union of all elements, which no single
-    query could hold.
-    """
-
-    def els(m) -> frozenset[str]:
-        out = set(parse_material(m.formula, m.key + ".formula"))
-        if m.charged:
-            out |= set(parse_material(m.charged, m.key + ".charged"))
-        return frozenset(out | {"Li"})
-
-    partners = [*cfg.electrodes, *cfg.electrolytes]
-    systems = {els(m) for m in cfg.materials}
-    systems |= {els(e) | els(p) for e in cfg.electrolytes for p in cfg.electrodes}
-    systems |= {els(c) | els(p) for c in cfg.coatings for p in partners}
-    q = cfg.query
-    if q.get("enabled") and q.get("elements"):
-        base = frozenset(q["elements"]) | frozenset(q.get("require_elements") or []) | {"Li"}
-        systems |= {base} | {base | els(p) for p in partners}
-    return sorted((tuple(_sorted_elements(s)) for s in systems), key=lambda t: (len(t), t))
-
-
-def _mp_module():
-    if importlib.util.find_spec("screening.entries.mp") is None:
-        raise SourceError(
-            "source: mp needs the Materials Project source screening.entries.mp, which this installation does "
-            "not have; reinstall with pip install -e . or use a snapshot path (source: snapshot, snapshot: PATH)"
-        )
-    from screening.entries import mp
-
-    return mp
+def _source(cfg: ScreenConfig, source: str | EntrySource, offline: bool = True) -> EntrySource:
+    """The typed source of a screen; a per-system (Materials Project) one with the config's ``mp:`` settings."""
+    block = dict(cfg.raw.get("mp") or {})
+    options = {"thermo_type": block.get("thermo_type"), "cache_dir": block.get("cache_dir"), "offline": offline}
+    return entry_source(source, options)
 
 
 def fetch_systems(cfg: ScreenConfig, out_json: str | Path) -> dict:
@@ -119,46 +49,43 @@ def fetch_systems(cfg: ScreenConfig, out_json: str | Path) -> dict:
     The only step that talks to the API (the workflow's ``fetch_mp`` rule, run on the submit host); every
     later job reads the cache offline. Writes a manifest of the systems, cache files and their sha256.
     """
-    needed_elements(cfg, "mp")  # a query over the whole database is an error for mp
-    mp = _mp_module()
-    opts = dict(cfg.raw.get("mp") or {})
-    cover = mp.minimal_cover(required_systems(cfg))
+    source = _source(cfg, "mp", offline=False)
+    needed_elements(cfg, source)  # a query over the whole database is an error for mp
+    from screening.entries.mp.fetch import fetch, minimal_cover
+    from screening.entries.mp.options import chemsys_of
+
+    cover = minimal_cover(required_systems(cfg))
     systems = {}
     for i, els in enumerate(cover, start=1):
-        record = mp.fetch(els, opts.get("thermo_type", mp.DEFAULT_THERMO_TYPE), opts.get("cache_dir"))
+        record = fetch(els, options=source.options)
         log.info(
             "[%d/%d] %s: %d entries (%s)",
             i,
             len(cover),
-            mp.chemsys_of(els),
+            chemsys_of(els),
             len(record.entries),
             "cache" if record.from_cache else "fetched",
         )
-        systems[mp.chemsys_of(els)] = {
+        systems[chemsys_of(els)] = {
             "cache_file": Path(record.path).name,
             "database_version": record.database_version,
             "retrieved_at": record.retrieved_at,
         }
-    manifest = {"thermo_type": opts.get("thermo_type", mp.DEFAULT_THERMO_TYPE), "systems": systems}
-    from screening.screen.electronic import fetch_band_gaps  # local: electronic imports this module
+    manifest = {"thermo_type": source.options.thermo_type, "systems": systems}
+    from screening.screen.electronic import fetch_band_gaps  # interphase: loaded only for the fetch
 
     manifest["band_gaps"] = fetch_band_gaps(cfg)  # the summary endpoint, same cache (docs/interphase.md)
     atomic_write_json(out_json, manifest)
     return manifest
 
 
-def _load(source: str, cfg: ScreenConfig, elements: list[str] | None, mp_options: dict) -> EntryTable:
-    if source == "mp":
-        mp = _mp_module()
+def _load(source: str, cfg: ScreenConfig, elements: list[str] | None) -> EntryTable:
+    src = _source(cfg, source, offline=(cfg.raw.get("mp") or {}).get("offline", True))
+    if src.per_system:
         if elements is None:
             raise ConfigError("source: mp needs a bounded element set (see coatings.query.elements)")
-        return mp.load_mp_systems(
-            required_systems(cfg),
-            mp_options.get("thermo_type", mp.DEFAULT_THERMO_TYPE),
-            mp_options.get("cache_dir"),
-            offline=mp_options.get("offline", True),
-        )
-    return load_source(source, elements=elements)
+        return src.load_systems(required_systems(cfg))
+    return src.load(elements)
 
 
 def build_entries(
@@ -196,7 +123,7 @@ def build_entries(
     if mlip and elements is not None:
         elements = _sorted_elements(set(elements) | {el for r in mlip for el in parse_formula(r["formula"])})
     log.info("loading source %s for %s", source_label or source, "all elements" if elements is None else elements)
-    table = _load(source, cfg, elements, dict(cfg.raw.get("mp") or {}))
+    table = _load(source, cfg, elements)
     if cfg.exclude:
         with warnings.catch_warnings():  # items that match nothing: logged once each below
             warnings.simplefilter("ignore", ScreeningWarning)

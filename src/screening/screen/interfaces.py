@@ -2,7 +2,7 @@
 
 Which interfaces a screen computes, and their ids, is the plan's business
 (:class:`screening.plan.ScreenPlan`); here each planned :class:`~screening.plan.Interface` is computed
-with :meth:`screening.thermo.Engine.react` (Richards et al., Chem. Mater. 28, 266 (2016); SCIENCE.md)
+with :meth:`screening.thermo.Engine.react` (Richards et al., Chem. Mater. 28, 266 (2016); docs/science.md)
 and its minimum (total, mutual and richards2016: the electrode ``b`` held in its own equilibrium at its
 potential, see ``docs/conventions.md``) and every kink become rows keyed by the interface id.
 """

@@ -5,7 +5,7 @@ For points (compositions c_i, energies E_i) the hull energy at composition c is
     E_hull(c) = min_n  sum_i n_i E_i   subject to  sum_i n_i c_i = c,  n >= 0,
 
 and the optimal dual variables mu are the element chemical potentials of the hull facet that
-contains c (SCIENCE.md, "Hull, decomposition, e_above_hull"). One HiGHS instance is kept per point set;
+contains c (docs/science.md, "Hull, decomposition and e_above_hull"). One HiGHS instance is kept per point set;
 only the right-hand side changes between solves, so each solve is warm-started from the previous basis.
 
 Solves go first to a small dense simplex (:mod:`.simplex`): with m = (number of elements) rows, a

@@ -150,9 +150,9 @@ class ReactionProfile:
     def plot(self, mutual: bool | None = None):
         """Interactive figure (plotly): energy vs x, minimum marked, reaction on hover.
 
-        See :func:`screening.report.figures.profile_figure`.
+        See :func:`screening.thermo.figures.profile_figure`.
         """
-        from screening.report.figures import profile_figure
+        from screening.thermo.figures import profile_figure
 
         return profile_figure(self, mutual=mutual)
 
@@ -213,9 +213,9 @@ class StabilityWindow:
     def plot(self):
         """Interactive figure (plotly): Li uptake plateaus with the window shaded.
 
-        See :func:`screening.report.figures.window_figure`.
+        See :func:`screening.thermo.figures.window_figure`.
         """
-        from screening.report.figures import window_figure
+        from screening.thermo.figures import window_figure
 
         return window_figure(self)
 

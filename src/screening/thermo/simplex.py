@@ -1,6 +1,6 @@
 """A small dense simplex for hull LPs: one solve, then a parametric walk along a line.
 
-The hull LP (SCIENCE.md, "Hull, decomposition, e_above_hull")
+The hull LP (docs/science.md, "Hull, decomposition and e_above_hull"; docs/lp.md)
 
     E_hull(c) = min_n  E . n   subject to  A n = c,  n >= 0,
 

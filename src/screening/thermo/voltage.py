@@ -98,7 +98,7 @@ def average_voltage(engine: Engine, discharged: str, charged: str, hull_referenc
     Raises:
         InputError: the two compositions are not the same host with different Li contents.
     """
-    from screening.thermo.engine import _reactant
+    from screening.thermo.reactants import _reactant
 
     ra, rb = _reactant(discharged), _reactant(charged)
     ha, hb = _host(ra.amounts), _host(rb.amounts)
