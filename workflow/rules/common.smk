@@ -117,16 +117,15 @@ def chunk_outputs(kind):
     return inner
 
 
-def table_outputs(name, prefix="", caption=None):
+def table_outputs(name, prefix=""):
     """Named outputs of the result table ``name``: ``{prefix}csv`` (unless ``csv: false``) and ``{prefix}parquet``.
 
-    With ``caption`` the CSV copy is flagged for ``snakemake --report``, or the Parquet file when there is
-    no CSV copy.
+    Not flagged for ``snakemake --report``: these tables grow with the screen (the review's rankings.csv
+    alone is tens of MB), and the report embeds every flagged file.
     """
-    flag = (lambda path: report(path, caption=caption, category="Tables")) if caption else (lambda path: path)
     if SCREEN.csv:
-        return {f"{prefix}csv": flag(f"{TABLES}/{name}.csv"), f"{prefix}parquet": f"{TABLES}/{name}.parquet"}
-    return {f"{prefix}parquet": flag(f"{TABLES}/{name}.parquet")}
+        return {f"{prefix}csv": f"{TABLES}/{name}.csv", f"{prefix}parquet": f"{TABLES}/{name}.parquet"}
+    return {f"{prefix}parquet": f"{TABLES}/{name}.parquet"}
 
 
 def table_files():

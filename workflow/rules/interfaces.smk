@@ -95,7 +95,7 @@ rule interfaces:
         plan=rules.plan.output.plan,
         provenance=rules.entries.output.provenance,
     output:
-        **table_outputs("interfaces", caption="../report/interfaces_table.rst"),
+        **table_outputs("interfaces"),
         **table_outputs("reactions", prefix="reactions_"),
     params:
         config=config,

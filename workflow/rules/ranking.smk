@@ -12,8 +12,8 @@ rule rankings:
         interfaces=rules.interfaces.output.parquet,
         provenance=rules.entries.output.provenance,
     output:
-        **table_outputs("rankings", caption="../report/rankings_table.rst"),
-        funnel_csv=f"{TABLES}/funnel.csv",
+        **table_outputs("rankings"),
+        funnel_csv=report(f"{TABLES}/funnel.csv", caption="../report/funnel_table.rst", category="Tables"),
         funnel_parquet=f"{TABLES}/funnel.parquet",
     params:
         config=config,

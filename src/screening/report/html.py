@@ -142,6 +142,13 @@ def report_path(out_html: str | Path, results_root: str | Path | None = None, fo
             )
     if out.exists() and not out.is_file():
         raise InputError(f"report output {str(out)!r} exists and is not a file; give another path")
+    for parent in out.parents:  # the nearest existing ancestor must be a folder (mkdir would raise)
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(
+                    f"report output {str(out)!r}: {str(parent)!r} is a file, not a folder; give another path"
+                )
+            break
     if out.is_file() and not force and not _is_report(out):
         raise InputError(
             f"report output {str(out)!r} exists and is not a report written by screening; give another path, "
@@ -177,7 +184,10 @@ def write_report(
     res = results if isinstance(results, ScreenResults) else load_results(results)
     out = report_path(out_html, res.root, force)
     page = render_report(res, top_n=top_n, max_rows=max_rows)
-    atomic_write_text(out, page)
+    try:
+        atomic_write_text(out, page)
+    except OSError as exc:  # e.g. a read-only folder: one line, nothing written
+        raise InputError(f"cannot write report output {str(out)!r}: {exc.strerror or exc}; give another path") from None
     log.info("wrote %s (%.1f MB, %d stacks)", out, out.stat().st_size / 1e6, len(res.stacks))
     return out
 

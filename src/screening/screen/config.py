@@ -52,10 +52,10 @@ def _describe(error) -> str:
     if v in ("minItems", "maxItems"):
         bound = "at least" if v == "minItems" else "at most"
         return f"config key {key} must have {bound} {error.validator_value} items"
-    if v == "pattern":
-        return f"config key {key} = {error.instance!r}: {schema.get('description', error.message)}"
-    if v == "anyOf":
-        return f"config key {key} = {error.instance!r}: {schema.get('description', error.message)}"
+    if v in ("pattern", "anyOf"):
+        # the schema's descriptions are folded YAML (a trailing newline): the message stays one line
+        text = " ".join(str(schema.get("description", error.message)).split())
+        return f"config key {key} = {error.instance!r}: {text}"
     return f"config key {key}: {error.message}"
 
 
