@@ -143,11 +143,14 @@ def test_structure_file_in_decompose_and_window_is_flagged(energies, cifs, cache
     out, _ = capsys.readouterr()
     assert code == 0
     assert "LiNbO3 from LiNbO3.cif [mlip: chgnet 0.3.0]" in out and "screening estimate" in out
-    assert "lowest entry: mlip:LiNbO3.cif:" in out  # 82 meV/atom below the snapshot's own LiNbO3
+    # 82 meV/atom below the snapshot's own LiNbO3: judged against the data's hull, not part of it (issue 25)
+    assert "distance to data hull -82.1 meV/atom" in out and "lowest entry: mlip:" not in out
     code = main(["window", str(cifs["LiNbO3"]), "--source", str(snapshot_path), "--cache-dir", str(cache), "--json"])
     doc = json.loads(capsys.readouterr()[0])
     assert code == 0 and doc["mlip"][0]["entry"]["file"] == "LiNbO3.cif"
-    assert doc["provenance"]["source"]["mlip"][0]["sha256"] == energies["LiNbO3"].sha256
+    # judged against the data's hull, not part of it: the record is in the output, not in the source (issue 25)
+    assert doc["mlip"][0]["entry"]["sha256"] == energies["LiNbO3"].sha256
+    assert doc["mlip"][0]["distance_to_hull"] == pytest.approx(-0.0821, abs=1e-3)
 
 
 def test_element_the_data_lacks_names_the_file(cifs, cache, tmp_path, capsys):
