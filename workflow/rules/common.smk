@@ -48,18 +48,61 @@ FIGURES = f"{RESULTS}/figures"
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
 
-# Config keys the expensive steps depend on: a change elsewhere (weights, report) reruns only the ranking
-# and the report. With the funnel (funnel: true) the plan also depends on the thresholds of its cheap
-# stages: changing those reruns the plan and, after it, the interface chunks.
-MATERIAL_KEYS = ("cathodes", "anodes", "electrolytes", "coatings", "chunk_size", "hull_reference")
-# Keys of the interphase classes (windows, interface chunks, baseline); with source mp the band gaps come
-# from the cache that fetch_mp filled (mp.cache_dir).
+# Config keys each step reads (docs/funnel.md, "Reruns"). A rule's params hold exactly its step's keys, and
+# the step gets only those (defaults filled in by the validation above): a change elsewhere does not rerun
+# it. Every step parses the materials (ScreenConfig needs an electrode and an electrolyte).
+MATERIAL_KEYS = ("cathodes", "anodes", "electrolytes", "coatings")
+# The electronic model (windows, interface chunks, baseline): its settings and, with source mp, the band
+# gaps from the cache that fetch_mp filled (mp.cache_dir).
 ELECTRONIC_KEYS = ("electronic", "source", "snapshot", "mp")
+# The criteria: a preset and its gate overrides; the custom preset takes values from thresholds and
+# electronic.
+CRITERIA_KEYS = ("criteria", "thresholds", "electronic")
+STEP_KEYS = {
+    "fetch_mp": (*MATERIAL_KEYS, "mp"),
+    "entries": (*MATERIAL_KEYS, "source", "snapshot", "mp", "exclude"),
+    "candidates": MATERIAL_KEYS,
+    # hull_reference: only the energy reference the table's provenance names
+    "windows": (*MATERIAL_KEYS, *ELECTRONIC_KEYS, "li_tolerance", "hull_reference"),
+    "plan": (*MATERIAL_KEYS, *CRITERIA_KEYS, "funnel", "chunk_size"),
+    # the interfaces of a chunk come from the plan file (its rows of the plan: chunk_digest)
+    "interface_chunk": (*MATERIAL_KEYS, *ELECTRONIC_KEYS, "hull_reference"),
+    "baseline": (*MATERIAL_KEYS, *ELECTRONIC_KEYS, "hull_reference"),
+    # the merged tables' provenance: the keys of the plan and of the chunks
+    "interfaces": (*MATERIAL_KEYS, *CRITERIA_KEYS, *ELECTRONIC_KEYS, "funnel", "chunk_size", "hull_reference"),
+    "rankings": (*MATERIAL_KEYS, *CRITERIA_KEYS, "ranking", "hull_reference"),
+}
+
+
+def _canonical(value):
+    """``value`` with every mapping's keys sorted: reordering keys in a config file reruns nothing."""
+    if isinstance(value, dict):
+        return {k: _canonical(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
 
 
 def config_subset(*keys):
-    """The part of the config a rule depends on (its params; a change there reruns the rule)."""
-    return {k: config[k] for k in keys if k in config}
+    """The part of the config a rule depends on (its params; a change there reruns the rule), keys sorted."""
+    return _canonical({k: config[k] for k in keys if k in config})
+
+
+def step_config(step):
+    """The config a step reads (:data:`STEP_KEYS`), as its rule's params and the step's own config."""
+    return config_subset(*STEP_KEYS[step])
+
+
+def chunk_digest(wildcards):
+    """sha256 of one chunk's rows of the plan: an interface chunk reruns when its own interfaces change,
+    not whenever the plan step reruns (its plan input is ancient(); docs/funnel.md, "Reruns")."""
+    import hashlib
+
+    import pandas as pd
+
+    plan = pd.read_parquet(checkpoints.plan.get().output.plan)
+    rows = plan[plan["chunk"] == int(wildcards.chunk)].drop(columns="chunk")
+    return hashlib.sha256(rows.to_csv(index=False, lineterminator="\n").encode()).hexdigest()
 
 
 def source_input(wildcards):

@@ -16,7 +16,7 @@ rule rankings:
         funnel_csv=f"{TABLES}/funnel.csv",
         funnel_parquet=f"{TABLES}/funnel.parquet",
     params:
-        config=config,
+        screen=step_config("rankings"),
     log:
         f"{LOGS}/rankings.log",
     benchmark:
