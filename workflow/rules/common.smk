@@ -1,8 +1,10 @@
 # Helpers shared by the rules: config validation, the data source, chunk bookkeeping, paths.
 
+import hashlib
 import os
 from pathlib import Path
 
+import pandas as pd
 import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
@@ -93,16 +95,25 @@ def step_config(step):
     return config_subset(*STEP_KEYS[step])
 
 
+_CHUNK_DIGESTS = {}
+
+
 def chunk_digest(wildcards):
     """sha256 of one chunk's rows of the plan: an interface chunk reruns when its own interfaces change,
-    not whenever the plan step reruns (its plan input is ancient(); docs/funnel.md, "Reruns")."""
-    import hashlib
-
-    import pandas as pd
-
-    plan = pd.read_parquet(checkpoints.plan.get().output.plan)
-    rows = plan[plan["chunk"] == int(wildcards.chunk)].drop(columns="chunk")
-    return hashlib.sha256(rows.to_csv(index=False, lineterminator="\n").encode()).hexdigest()
+    not whenever the plan step reruns (its plan input is ancient(); docs/funnel.md, "Reruns"). The plan is
+    read once for all chunks."""
+    path = checkpoints.plan.get().output.plan
+    stat = os.stat(path)
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _CHUNK_DIGESTS:
+        plan = pd.read_parquet(path)
+        planned = plan[plan["chunk"] >= 0]
+        _CHUNK_DIGESTS.clear()
+        _CHUNK_DIGESTS[key] = {
+            int(chunk): hashlib.sha256(rows.drop(columns="chunk").to_csv(index=False, lineterminator="\n").encode())
+            for chunk, rows in planned.groupby("chunk")
+        }
+    return _CHUNK_DIGESTS[key].get(int(wildcards.chunk), hashlib.sha256()).hexdigest()
 
 
 def source_input(wildcards):
