@@ -1,8 +1,10 @@
 # Helpers shared by the rules: config validation, the data source, chunk bookkeeping, paths.
 
+import hashlib
 import os
 from pathlib import Path
 
+import pandas as pd
 import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
@@ -66,18 +68,72 @@ try:
 except ScreeningError as exc:
     raise WorkflowError(str(exc)) from None
 
-# Config keys the expensive steps depend on: a change elsewhere (weights, report) reruns only the ranking
-# and the report. With the funnel (funnel: true) the plan also depends on the thresholds of its cheap
-# stages: changing those reruns the plan and, after it, the interface chunks.
-MATERIAL_KEYS = ("cathodes", "anodes", "electrolytes", "coatings", "chunk_size", "hull_reference")
-# Keys of the interphase classes (windows, interface chunks, baseline); with source mp the band gaps come
-# from the cache that fetch_mp filled (mp.cache_dir).
+# Config keys each step reads (docs/funnel.md, "Reruns"). A rule's params hold exactly its step's keys, and
+# the step gets only those (defaults filled in by the validation above): a change elsewhere does not rerun
+# it. Every step parses the materials (ScreenConfig needs an electrode and an electrolyte).
+MATERIAL_KEYS = ("cathodes", "anodes", "electrolytes", "coatings")
+# The electronic model (windows, interface chunks, baseline): its settings and, with source mp, the band
+# gaps from the cache that fetch_mp filled (mp.cache_dir).
 ELECTRONIC_KEYS = ("electronic", "source", "snapshot", "mp")
+# The criteria: a preset and its gate overrides; the custom preset takes values from thresholds and
+# electronic.
+CRITERIA_KEYS = ("criteria", "thresholds", "electronic")
+STEP_KEYS = {
+    "fetch_mp": (*MATERIAL_KEYS, "mp"),
+    # mlip: machine-learned candidates join the hull only with mlip.join_hull; mlip.precedence (issue 25)
+    "entries": (*MATERIAL_KEYS, "source", "snapshot", "mp", "exclude", "mlip"),
+    "candidates": MATERIAL_KEYS,
+    # hull_reference: only the energy reference the table's provenance names
+    "windows": (*MATERIAL_KEYS, *ELECTRONIC_KEYS, "li_tolerance", "hull_reference", "mlip"),
+    "plan": (*MATERIAL_KEYS, *CRITERIA_KEYS, "funnel", "chunk_size"),
+    # the interfaces of a chunk come from the plan file (its rows of the plan: chunk_digest)
+    "interface_chunk": (*MATERIAL_KEYS, *ELECTRONIC_KEYS, "hull_reference", "mlip"),
+    "baseline": (*MATERIAL_KEYS, *ELECTRONIC_KEYS, "hull_reference"),
+    # the merged tables' provenance: the keys of the plan and of the chunks
+    "interfaces": (*MATERIAL_KEYS, *CRITERIA_KEYS, *ELECTRONIC_KEYS, "funnel", "chunk_size", "hull_reference",
+                   "mlip"),
+    "rankings": (*MATERIAL_KEYS, *CRITERIA_KEYS, "ranking", "hull_reference", "mlip"),
+}
+
+
+def _canonical(value):
+    """``value`` with every mapping's keys sorted: reordering keys in a config file reruns nothing."""
+    if isinstance(value, dict):
+        return {k: _canonical(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
 
 
 def config_subset(*keys):
-    """The part of the config a rule depends on (its params; a change there reruns the rule)."""
-    return {k: config[k] for k in keys if k in config}
+    """The part of the config a rule depends on (its params; a change there reruns the rule), keys sorted."""
+    return _canonical({k: config[k] for k in keys if k in config})
+
+
+def step_config(step):
+    """The config a step reads (:data:`STEP_KEYS`), as its rule's params and the step's own config."""
+    return config_subset(*STEP_KEYS[step])
+
+
+_CHUNK_DIGESTS = {}
+
+
+def chunk_digest(wildcards):
+    """sha256 of one chunk's rows of the plan: an interface chunk reruns when its own interfaces change,
+    not whenever the plan step reruns (its plan input is ancient(); docs/funnel.md, "Reruns"). The plan is
+    read once for all chunks."""
+    path = checkpoints.plan.get().output.plan
+    stat = os.stat(path)
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _CHUNK_DIGESTS:
+        plan = pd.read_parquet(path)
+        planned = plan[plan["chunk"] >= 0]
+        _CHUNK_DIGESTS.clear()
+        _CHUNK_DIGESTS[key] = {
+            int(chunk): hashlib.sha256(rows.drop(columns="chunk").to_csv(index=False, lineterminator="\n").encode())
+            for chunk, rows in planned.groupby("chunk")
+        }
+    return _CHUNK_DIGESTS[key].get(int(wildcards.chunk), hashlib.sha256()).hexdigest()
 
 
 def source_input(wildcards):

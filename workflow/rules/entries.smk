@@ -12,7 +12,7 @@ if ENTRY_SOURCE.per_system:
         output:
             manifest=f"{RESULTS}/entries/mp_systems.json",
         params:
-            screen=config_subset("mp", *MATERIAL_KEYS),
+            screen=step_config("fetch_mp"),
         log:
             f"{LOGS}/fetch_mp.log",
         benchmark:
@@ -45,7 +45,7 @@ rule entries:
     params:
         source=SOURCE,
         label=SOURCE_LABEL,
-        screen=config_subset("source", "snapshot", "mp", *MATERIAL_KEYS),
+        screen=step_config("entries"),
     log:
         f"{LOGS}/entries.log",
     benchmark:
@@ -68,7 +68,7 @@ rule candidates:
     output:
         table=f"{RESULTS}/candidates.csv",
     params:
-        screen=config_subset(*MATERIAL_KEYS),
+        screen=step_config("candidates"),
     log:
         f"{LOGS}/candidates.log",
     benchmark:
@@ -98,7 +98,7 @@ rule windows:
         ),
         parquet=f"{TABLES}/windows.parquet",
     params:
-        config=config,
+        screen=step_config("windows"),
     log:
         f"{LOGS}/windows.log",
     benchmark:

@@ -12,10 +12,7 @@ checkpoint plan:
         plan=f"{WORK}/plan/interfaces.parquet",
         funnel=f"{WORK}/plan/funnel.parquet",
     params:
-        screen={
-            **config_subset("funnel", "criteria", "thresholds", "electronic", *MATERIAL_KEYS),
-            "ranking": {"window_margin_cap": config["ranking"]["window_margin_cap"]},
-        },
+        screen=step_config("plan"),
     log:
         f"{LOGS}/plan.log",
     benchmark:
@@ -30,14 +27,15 @@ checkpoint plan:
         "../scripts/plan.py"
 
 
-
 rule interface_chunk:
     """Every interface of the coatings in one chunk (with cathodes, anodes, electrolytes)."""
     input:
         entries=rules.entries.output.binary,
         provenance=rules.entries.output.provenance,
         candidates=rules.candidates.output.table,
-        plan=rules.plan.output.plan,
+        # ancient: a rerun of the plan step alone does not rerun the chunk; its rows of the plan (param plan)
+        # do when they change
+        plan=ancient(rules.plan.output.plan),
         electronic=electronic_input,
     output:
         summary=f"{WORK}/interfaces/chunk_{{chunk}}.summary.parquet",
@@ -45,7 +43,8 @@ rule interface_chunk:
     wildcard_constraints:
         chunk=r"\d+",
     params:
-        screen=config_subset(*MATERIAL_KEYS, *ELECTRONIC_KEYS),
+        screen=step_config("interface_chunk"),
+        plan=chunk_digest,
     log:
         f"{LOGS}/interfaces/chunk_{{chunk}}.log",
     benchmark:
@@ -70,7 +69,7 @@ rule baseline:
         summary=f"{WORK}/interfaces/baseline.summary.parquet",
         kinks=f"{WORK}/interfaces/baseline.kinks.parquet",
     params:
-        screen=config_subset(*MATERIAL_KEYS, *ELECTRONIC_KEYS),
+        screen=step_config("baseline"),
     log:
         f"{LOGS}/interfaces/baseline.log",
     benchmark:
@@ -98,7 +97,7 @@ rule interfaces:
         **table_outputs("interfaces"),
         **table_outputs("reactions", prefix="reactions_"),
     params:
-        config=config,
+        screen=step_config("interfaces"),
     log:
         f"{LOGS}/interfaces.log",
     benchmark:

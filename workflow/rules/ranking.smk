@@ -16,7 +16,7 @@ rule rankings:
         funnel_csv=report(f"{TABLES}/funnel.csv", caption="../report/funnel_table.rst", category="Tables"),
         funnel_parquet=f"{TABLES}/funnel.parquet",
     params:
-        config=config,
+        screen=step_config("rankings"),
     log:
         f"{LOGS}/rankings.log",
     benchmark:

@@ -96,7 +96,9 @@ rule provenance:
     output:
         f"{RESULTS}/provenance.json",
     params:
-        config=config,
+        # the whole config (keys sorted): provenance.json records it, so any change reruns this job (and the
+        # report, which shows it), a few seconds
+        config=config_subset(*config),
     log:
         f"{LOGS}/provenance.log",
     benchmark:

@@ -17,7 +17,7 @@ with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.sc
         [*smk.input.kinks, smk.input.baseline_kinks],
         smk.input.plan,
         smk.input.provenance,
-        smk.params.config,
+        smk.params.screen,
         smk.output.get("csv"),
         smk.output.parquet,
         smk.output.get("reactions_csv"),

@@ -19,7 +19,7 @@ with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.sc
         smk.input.windows,
         smk.input.interfaces,
         smk.input.provenance,
-        smk.params.config,
+        smk.params.screen,
         smk.output.get("csv"),
         smk.output.parquet,
         smk.output.funnel_csv,

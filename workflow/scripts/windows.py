@@ -16,7 +16,7 @@ with logged(smk.log[0], inputs=smk.input):  # inputs checked first (screening.sc
         smk.input.entries,
         smk.input.provenance,
         smk.input.candidates,
-        smk.params.config,
+        smk.params.screen,
         smk.output.csv,
         smk.output.parquet,
     )
