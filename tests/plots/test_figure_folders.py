@@ -45,12 +45,13 @@ def test_a_folder_without_manifest_keeps_only_pngs_as_the_screens(tmp_path):
     old = tmp_path / "profiles"
     old.mkdir()
     (old / "a.png").write_bytes(b"png")
+    (old / ".snakemake_timestamp").write_bytes(b"")  # Snakemake's own marker in a directory() output
     assert foreign_files(old) == []
     (old / "my_figure.svg").write_text("<svg/>")
     with pytest.raises(ScreeningError, match=r"my_figure\.svg"):
         with atomic_directory(old) as tmp:
             (tmp / "b.png").write_bytes(b"png")
-    assert sorted(p.name for p in old.iterdir()) == ["a.png", "my_figure.svg"]
+    assert sorted(p.name for p in old.iterdir()) == [".snakemake_timestamp", "a.png", "my_figure.svg"]
 
 
 @pytest.mark.workflow

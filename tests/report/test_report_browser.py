@@ -211,8 +211,12 @@ def test_plots_show_hostile_names_as_text_not_links(browser, tmp_path) -> None:
             "} return out;"
         )
         assert texts and not [t for t in texts if "<a " in t or "<script" in t], name
-        # the names still read as written: the drawn SVG text holds the raw name
-        svg_text = browser.execute_script("return document.getElementById('profiles').textContent")
+        # the names still read as written: the drawn SVG text holds the raw name (or, for a coating that was
+        # not ranked and so has no profiles, the note that says why)
+        svg_text = browser.execute_script(
+            "return document.getElementById('profiles').textContent + document.getElementById('profiles-note')"
+            ".textContent"
+        )
         assert name.replace("\u2028", "").replace("\u2029", "")[:6] in svg_text.replace("\u2028", "").replace(
             "\u2029", ""), name
     assert _errors(browser) == []

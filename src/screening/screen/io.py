@@ -87,6 +87,8 @@ def _json_safe(obj):
 
 #: File a folder written by :class:`atomic_directory` lists its files in (one name a line).
 OWNED_MANIFEST = ".screening-files"
+#: Files the workflow engine itself puts in a ``directory()`` output (Snakemake's timestamp marker).
+ENGINE_FILES = frozenset({".snakemake_timestamp"})
 
 
 def foreign_files(folder: str | os.PathLike) -> list[str]:
@@ -100,7 +102,7 @@ def foreign_files(folder: str | os.PathLike) -> list[str]:
         return []
     manifest = folder / OWNED_MANIFEST
     owned = set(manifest.read_text(encoding="utf-8").splitlines()) if manifest.is_file() else None
-    names = sorted(p.name for p in folder.iterdir() if p.name != OWNED_MANIFEST)
+    names = sorted(p.name for p in folder.iterdir() if p.name != OWNED_MANIFEST and p.name not in ENGINE_FILES)
     return [n for n in names if (n not in owned if owned is not None else not n.endswith(".png"))]
 
 
