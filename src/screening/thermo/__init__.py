@@ -12,6 +12,7 @@ from screening.thermo.engine import (
     StabilityWindow,
     voltage_to_mu,
 )
+from screening.thermo.open_elements import OpenKink, OpenProfile, gas_chemical_potential, react_open
 from screening.thermo.voltage import AverageVoltage, ElectrodeState
 
 __all__ = [
@@ -20,9 +21,13 @@ __all__ = [
     "ElectrodeState",
     "Engine",
     "Kink",
+    "OpenKink",
+    "OpenProfile",
     "Phase",
     "Plateau",
     "ReactionProfile",
     "StabilityWindow",
+    "gas_chemical_potential",
+    "react_open",
     "voltage_to_mu",
 ]
