@@ -219,6 +219,6 @@ def test_gas_chemical_potential_errors(args, what):
 def test_engine_method_and_package_exports(engine):
     from screening import thermo
 
-    prof = engine.react_open("LiCoO2", "Li7La3Zr2O12", {"O": thermo.gas_chemical_potential("O2", 973, 0.21)})
+    prof = thermo.react_open(engine, "LiCoO2", "Li7La3Zr2O12", {"O": thermo.gas_chemical_potential("O2", 973, 0.21)})
     assert isinstance(prof, thermo.OpenProfile)
     assert prof.min_energy == thermo.react_open(engine, "LiCoO2", "Li7La3Zr2O12", {"O": -0.855322434459889}).min_energy

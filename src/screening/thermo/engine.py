@@ -756,15 +756,6 @@ class Engine:
 
         return average_voltage(self, discharged, charged, hull_reference=hull_reference)
 
-    def react_open(self, a: str, b: str, mu: dict[str, float], hull_reference: bool = True):
-        """Interface reaction profile of A | B open to any set of elements at chemical potentials ``mu``
-        [eV/atom, relative to each element's reference in the data]; energies in eV per closed atom. See
-        :func:`screening.thermo.open_elements.react_open` (returns its
-        :class:`~screening.thermo.open_elements.OpenProfile`)."""
-        from screening.thermo.open_elements import react_open
-
-        return react_open(self, a, b, mu, hull_reference=hull_reference)
-
 
 def _merge_plateaus(plateaus: list[Plateau]) -> list[Plateau]:
     """Join neighbouring plateaus at the same voltage (the compound's own Li content splits one)."""
