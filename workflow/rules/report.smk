@@ -50,7 +50,7 @@ rule plot_profiles:
         f"{BENCH}/plot_profiles.tsv"
     threads: 2
     resources:
-        mem_mb=lambda wildcards, attempt: 3000 * attempt,
+        mem_mb=lambda wildcards, attempt: 6000 * attempt,  # 4.8 GB peak at discovery scale (2 workers)
         runtime=lambda wildcards, attempt: 60 * attempt,
     conda:
         "../envs/screening.yaml"
@@ -105,7 +105,7 @@ rule provenance:
         f"{BENCH}/provenance.tsv"
     threads: 1
     resources:
-        mem_mb=1000,
+        mem_mb=3000,  # 1.7 GB peak at discovery scale (every table read whole and checked)
         runtime=5,
     conda:
         "../envs/screening.yaml"
