@@ -176,7 +176,7 @@ def _click_coating(drv, coating: str) -> None:
 
 def test_report_with_hostile_names_renders_every_row(browser, tmp_path) -> None:
     html = _hostile_report(tmp_path)
-    _open(browser, html, timeout=30)
+    _open(browser, html)
     assert _errors(browser) == []
     n = len(HOSTILE_NAMES) + 2
     assert browser.execute_script("return document.querySelectorAll('#ranking-table tbody tr').length") == n
@@ -192,7 +192,7 @@ def test_report_with_hostile_names_renders_every_row(browser, tmp_path) -> None:
 
 def test_plots_show_hostile_names_as_text_not_links(browser, tmp_path) -> None:
     html = _hostile_report(tmp_path)
-    _open(browser, html, timeout=30)
+    _open(browser, html)
     for name in HOSTILE_NAMES:
         _click_coating(browser, name)
         # plotly renders <a href> in names, labels and hover text as links: none may appear

@@ -10,11 +10,9 @@ from screening.criteria.gates import (
     CriteriaError,
     Gate,
     criteria_settings,
-    merge_overrides,
     overrides_from_text,
     parse_override,
     resolve_criteria,
-    with_gate,
 )
 from screening.criteria.quantities import QUANTITIES, Quantity, is_polyanion_oxide
 
@@ -30,9 +28,7 @@ __all__ = [
     "Quantity",
     "criteria_settings",
     "is_polyanion_oxide",
-    "merge_overrides",
     "overrides_from_text",
     "parse_override",
     "resolve_criteria",
-    "with_gate",
 ]

@@ -19,7 +19,7 @@ side by side.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from importlib import resources
 
 import yaml
@@ -117,10 +117,6 @@ class Criteria:
     title: str
     citation: str
     gates: tuple[Gate, ...]
-
-    def for_role(self, role: str) -> tuple[Gate, ...]:
-        """The gates that apply to stacks of an electrode of this role (``cathode`` or ``anode``)."""
-        return tuple(g for g in self.gates if role in g.electrodes)
 
     @property
     def quantities(self) -> set[str]:
@@ -252,15 +248,6 @@ def resolve_criteria(
     return Criteria(preset, str(data.get("title", preset)), str(data.get("citation", "")), tuple(gates))
 
 
-def merge_overrides(*parts: dict | None) -> dict:
-    """Gate overrides merged key by key, later parts winning."""
-    out: dict = {}
-    for p in parts:
-        for gate, change in (p or {}).items():
-            out.setdefault(gate, {}).update(change if isinstance(change, dict) else {"_": change})
-    return out
-
-
 def parse_override(text: str) -> tuple[str, str, object]:
     """``GATE.KEY=VALUE`` (command line) -> (gate, key, value); the value is read as YAML."""
     left, sep, value = text.partition("=")
@@ -282,11 +269,6 @@ def overrides_from_text(items) -> dict:
     return out
 
 
-def with_gate(criteria: Criteria, name: str, **changes) -> Criteria:
-    """A copy of ``criteria`` with one gate's fields changed (tests, what-if studies)."""
-    return replace(criteria, gates=tuple(replace(g, **changes) if g.name == name else g for g in criteria.gates))
-
-
 __all__ = [
     "DEFAULT_PRESET",
     "PRESETS",
@@ -296,9 +278,7 @@ __all__ = [
     "CriteriaError",
     "Gate",
     "criteria_settings",
-    "merge_overrides",
     "overrides_from_text",
     "parse_override",
     "resolve_criteria",
-    "with_gate",
 ]

@@ -62,12 +62,6 @@ RANK_RULE = (
 #: Slot energies as columns, and the interface each came from.
 SLOT_COLUMNS = [c for slot in SLOTS for c in (energy_column(slot), interface_column(slot))]
 BASELINE_COLUMNS = [c for slot in BASELINE_SLOTS for c in (energy_column(slot, True), interface_column(slot, True))]
-#: Old names of slot columns (before criteria presets), for readers of older tables (docs/criteria.md).
-RENAMED_COLUMNS = {
-    "energy_electrolyte_open_eV_per_nonLi_atom": energy_column("electrolyte_open"),
-    "interface_electrolyte": interface_column("electrolyte_open"),
-}
-
 # ---------------------------------------------------------------------------------------------- tables
 #: Columns of the rankings table before the gates' (``gate_<name>``, ``tier_<name>``; :func:`rank_columns`).
 LEAD_RANK_COLUMNS = [
